@@ -1,0 +1,76 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The revision baked into `conntrack_exporter_build_info`, when built from a git checkout.
+let revision = Context.gitInformation.map {
+    String($0.currentCommit.prefix(12)) + ($0.hasUncommittedChanges ? "-dirty" : "")
+} ?? "unknown"
+
+let package = Package(
+    name: "conntrack_exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "conntrack_exporter", targets: ["conntrack_exporter"]),
+        .executable(name: "conntrack-fill", targets: ["conntrack-fill"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNetfilterConntrack",
+            pkgConfig: "libnetfilter_conntrack",
+            providers: [.apt(["libnetfilter-conntrack-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMnl",
+            pkgConfig: "libmnl",
+            providers: [.apt(["libmnl-dev"])]
+        ),
+        .target(
+            name: "CConntrack",
+            dependencies: ["CNetfilterConntrack", "CMnl"],
+            cSettings: [.define("CCT_REVISION", to: "\"\(revision)\"")]
+        ),
+        .target(name: "CLinux"),
+        // Creates entries, for the test fill tool only; the exporter does not link it.
+        .target(
+            name: "CConntrackWriter",
+            dependencies: ["CConntrack", "CNetfilterConntrack"]
+        ),
+        .target(
+            name: "ConntrackExporter",
+            dependencies: [
+                "CConntrack",
+                "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "conntrack_exporter",
+            dependencies: [
+                "ConntrackExporter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "conntrack-fill",
+            dependencies: [
+                "ConntrackExporter",
+                "CConntrackWriter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ConntrackExporterTests",
+            dependencies: ["ConntrackExporter", "CConntrack"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ConntrackExporter"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

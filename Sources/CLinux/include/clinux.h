@@ -1,0 +1,18 @@
+// Linux system calls that Swift's Glibc module does not import (they need _GNU_SOURCE
+// or live in headers it leaves out). Each returns what the call returns and leaves errno.
+#ifndef CLINUX_H
+#define CLINUX_H
+
+#include <signal.h>
+#include <stdint.h>
+
+/// eventfd(2) with EFD_CLOEXEC | EFD_NONBLOCK.
+int clinux_eventfd(void);
+/// signalfd(2) for a new descriptor with SFD_CLOEXEC | SFD_NONBLOCK.
+int clinux_signalfd(const sigset_t *mask);
+/// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK, ignoring the peer address.
+int clinux_accept(int fd);
+/// Reads one signalfd_siginfo; returns the signal number, 0 if none is pending.
+int clinux_signalfd_read(int fd);
+
+#endif

@@ -1,0 +1,1 @@
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>

@@ -1,0 +1,35 @@
+/// The `--ignore-hosts` rules: connections they match are counted nowhere.
+public struct IgnoreList: Sendable {
+    public let rules: [IgnoreRule]
+
+    public init(rules: [IgnoreRule] = []) {
+        self.rules = rules
+    }
+
+    /// Parses comma-separated lists (one per occurrence of the flag); spaces around
+    /// entries are allowed, a blank value means no rules.
+    public init(parsing values: [String]) throws(IgnoreRuleError) {
+        var rules: [IgnoreRule] = []
+        for value in values where !value.trimmingSpaces().isEmpty {
+            for entry in value.split(separator: ",", omittingEmptySubsequences: false) {
+                rules.append(try IgnoreRule(parsing: entry.trimmingSpaces()))
+            }
+        }
+        self.rules = rules
+    }
+
+    public func matches(_ endpoint: RemoteEndpoint) -> Bool {
+        rules.contains { $0.matches(endpoint) }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> Substring {
+        let text = Substring(self)
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }),
+              let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return text[first...last]
+    }
+}

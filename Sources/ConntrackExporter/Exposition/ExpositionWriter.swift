@@ -1,0 +1,74 @@
+/// Builds a response body in the Prometheus text exposition format (version 0.0.4).
+public struct ExpositionWriter: Sendable {
+    /// The `Content-Type` of what this writer produces.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    public private(set) var bytes: [UInt8] = []
+
+    public init(reservingCapacity capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Writes the `# HELP` and `# TYPE` lines of a family; call once, before its samples.
+    public mutating func header(_ metric: MetricDescriptor) {
+        append("# HELP \(metric.name) \(Self.escapeHelp(metric.help))\n")
+        append("# TYPE \(metric.name) \(metric.kind.rawValue)\n")
+    }
+
+    /// Writes one sample line with a floating-point value.
+    public mutating func sample(_ name: String, labels: KeyValuePairs<String, String> = [:], floatValue: Double) {
+        append(name)
+        writeLabels(labels)
+        append(" \(Self.format(floatValue))\n")
+    }
+
+    /// Writes one sample line with an integer value, printed exactly.
+    public mutating func sample(_ name: String, labels: KeyValuePairs<String, String> = [:], value: UInt64) {
+        append(name)
+        writeLabels(labels)
+        append(" \(value)\n")
+    }
+
+    private mutating func writeLabels(_ labels: KeyValuePairs<String, String>) {
+        guard !labels.isEmpty else { return }
+        append("{")
+        for (index, label) in labels.enumerated() {
+            if index > 0 { append(",") }
+            append("\(label.key)=\"\(Self.escapeLabelValue(label.value))\"")
+        }
+        append("}")
+    }
+
+    private mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// Escapes a label value: backslash, double quote and line feed.
+    public static func escapeLabelValue(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") })
+        else { return value }
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// Escapes help text: backslash and line feed.
+    static func escapeHelp(_ help: String) -> String {
+        help.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
+    }
+
+    /// Formats a float the way Prometheus parses it (`+Inf`, `-Inf`, `NaN`).
+    static func format(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+}

@@ -1,0 +1,42 @@
+/// The exporter's URL space: the telemetry path, a landing page at `/`, 404 elsewhere.
+public struct ExporterRoutes: Sendable {
+    public let telemetryPath: String
+    private let coalescer: ScrapeCoalescer
+
+    public init(telemetryPath: String, coalescer: ScrapeCoalescer) {
+        self.telemetryPath = telemetryPath
+        self.coalescer = coalescer
+    }
+
+    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let isRead = request.method == "GET" || request.method == "HEAD"
+        switch request.path {
+        case telemetryPath where isRead:
+            coalescer.scrape { body in
+                respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, body: body))
+            }
+        case "/" where isRead:
+            respond(HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: Array(landingPage.utf8)))
+        case telemetryPath, "/":
+            respond(.error(.methodNotAllowed, headers: [("Allow", "GET, HEAD")]))
+        default:
+            respond(.error(.notFound))
+        }
+    }
+
+    private var landingPage: String {
+        let path = telemetryPath.replacing("&", with: "&amp;").replacing("\"", with: "&quot;").replacing("<", with: "&lt;")
+        return """
+        <!DOCTYPE html>
+        <html>
+        <head><meta charset="utf-8"><title>conntrack_exporter</title></head>
+        <body>
+        <h1>conntrack_exporter</h1>
+        <p>Version \(BuildInfo.version) (revision \(BuildInfo.revision))</p>
+        <p><a href="\(path)">Metrics</a></p>
+        </body>
+        </html>
+
+        """
+    }
+}

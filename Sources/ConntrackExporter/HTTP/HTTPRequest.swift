@@ -1,0 +1,34 @@
+/// A parsed HTTP/1.x request head. The exporter never reads request bodies.
+public struct HTTPRequest: Equatable, Sendable {
+    public let method: String
+    /// The request target's path, without the query string.
+    public let path: String
+    /// The minor version: 0 for HTTP/1.0, 1 for HTTP/1.1.
+    public let minorVersion: Int
+    /// Header fields in order, names lower-cased.
+    public let headers: [HeaderField]
+
+    public struct HeaderField: Equatable, Sendable {
+        public let name: String
+        public let value: String
+    }
+
+    /// The first value of a header (name in any case).
+    public func header(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.first { $0.name == lowered }?.value
+    }
+
+    /// Whether the client asked to keep the connection open after the response.
+    public var keepAlive: Bool {
+        let tokens = (header("connection") ?? "").lowercased().split(separator: ",").map { $0.trimmingSpaces() }
+        if tokens.contains("close") { return false }
+        return minorVersion >= 1 || tokens.contains("keep-alive")
+    }
+
+    /// Whether the request announces a body, which the exporter does not read.
+    public var hasBody: Bool {
+        if header("transfer-encoding") != nil { return true }
+        return (header("content-length").flatMap { Int($0) } ?? 0) > 0
+    }
+}

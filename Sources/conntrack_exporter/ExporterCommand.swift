@@ -1,0 +1,142 @@
+import ArgumentParser
+import ConntrackExporter
+import Glibc
+import Logging
+
+@main
+struct ExporterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conntrack_exporter",
+        abstract: "Prometheus exporter for the kernel's TCP connection-tracking table, per remote host.",
+        discussion: """
+        Reads the conntrack table over netlink (it never writes it) and serves per-host TCP connection \
+        states on the telemetry path. Needs CAP_NET_ADMIN: run as root, or grant the capability \
+        (docker run --cap-add=NET_ADMIN --net=host).
+        """,
+        version: "conntrack_exporter \(BuildInfo.version) (revision \(BuildInfo.revision))"
+    )
+
+    @Option(name: .customLong("web.listen-address"),
+            help: ArgumentHelp("Address to listen on: host:port, [v6]:port or :port for all addresses; repeatable (default: :9318).",
+                               valueName: "address"))
+    var listenAddresses: [String] = []
+
+    @Option(name: .customLong("bind-address"),
+            help: ArgumentHelp("Alias: the host part of a listen address (with --listen-port).", valueName: "ip"))
+    var bindAddress: String?
+
+    @Option(name: .customLong("listen-port"),
+            help: ArgumentHelp("Alias: the port of a listen address (with --bind-address; default 9318).", valueName: "port"))
+    var listenPort: UInt16?
+
+    @Option(name: [.customLong("web.telemetry-path"), .customLong("listen-path")],
+            help: ArgumentHelp("Path under which to expose metrics (alias --listen-path).", valueName: "path"))
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("ignore-hosts"),
+            help: ArgumentHelp("""
+                Comma-separated connections to count nowhere: ip, ip:port, [v6]:port, CIDR, CIDR:port, \
+                [v6-CIDR]:port, :port or *:port. Matched against the remote address and the server-side port.
+                """, valueName: "list"))
+    var ignoreHosts: [String] = []
+
+    @Option(name: .customLong("host-label"),
+            help: ArgumentHelp("What the host label holds: ip-port (remote address and server port) or ip (address only).",
+                               valueName: "ip-port|ip"))
+    var hostLabel: HostLabelMode = .endpoint
+
+    @Option(name: .customLong("log.level"), help: ArgumentHelp("Log level: debug, info, warn or error.", valueName: "level"))
+    var logLevel: LogLevelOption = .info
+
+    @Option(name: .customLong("log.format"), help: ArgumentHelp("Log format: logfmt or json.", valueName: "format"))
+    var logFormat: LogFormat = .logfmt
+
+    @Flag(name: .customLong("debug"), help: "Same as --log.level=debug.")
+    var debug = false
+
+    func validate() throws {
+        _ = try ignoreList()
+        _ = try addresses()
+        guard telemetryPath.hasPrefix("/") else {
+            throw ValidationError("--web.telemetry-path must start with '/'")
+        }
+    }
+
+    func run() throws {
+        // Before any thread starts, so every thread inherits the blocked signals.
+        let signals = try TerminationSignals()
+        let level = debug ? Logger.Level.debug : logLevel.level
+        LoggingSystem.bootstrap { [logFormat] _ in LineLogHandler(format: logFormat, level: level) }
+        let logger = Logger(label: "conntrack_exporter")
+
+        let collector = try ConnectionStateCollector(socket: ConntrackSocket(), ignore: ignoreList(), mode: hostLabel)
+        do {
+            let table = try collector.read()
+            logger.info("read the conntrack table", metadata: ["hosts": "\(table.counts.count)"])
+        } catch {
+            logger.error("\(StartupFailure.message(for: error))")
+            throw ExitCode.failure
+        }
+
+        var listeners: [ListeningSocket] = []
+        for address in try addresses() {
+            do {
+                listeners += try ListeningSocket.open(address)
+            } catch {
+                logger.error("\(error)")
+                throw ExitCode.failure
+            }
+        }
+
+        let scraper = Scraper(collectors: [("conntrack", collector), ("build_info", BuildInfoCollector())], logger: logger)
+        let routes = ExporterRoutes(telemetryPath: telemetryPath, coalescer: ScrapeCoalescer(scraper: scraper))
+        let server = try HTTPServer(listeners: listeners, logger: logger, handler: routes.handle)
+        logger.info("listening", metadata: [
+            "addresses": "\(listeners.map(\.address.description).joined(separator: ","))",
+            "path": "\(telemetryPath)", "version": "\(BuildInfo.version)",
+        ])
+        try server.run(until: signals.fd)
+        logger.info("stopping", metadata: ["signal": "\(signals.take().map { String(cString: strsignal($0)) } ?? "?")"])
+    }
+
+    private func ignoreList() throws -> IgnoreList {
+        do {
+            return try IgnoreList(parsing: ignoreHosts)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `--web.listen-address` values, plus the one `--bind-address`/`--listen-port` compose.
+    private func addresses() throws -> [ListenAddress] {
+        var addresses: [ListenAddress] = []
+        for text in listenAddresses {
+            do {
+                addresses.append(try ListenAddress(parsing: text))
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        if bindAddress != nil || listenPort != nil {
+            addresses.append(ListenAddress(bindAddress: bindAddress, port: listenPort ?? ListenAddress.defaultPort))
+        }
+        return addresses.isEmpty ? [ListenAddress(host: nil, port: ListenAddress.defaultPort)] : addresses
+    }
+}
+
+/// `--log.level` values as Prometheus exporters spell them.
+enum LogLevelOption: String, ExpressibleByArgument, CaseIterable {
+    case debug, info, warn, error
+
+    var level: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warn: .warning
+        case .error: .error
+        }
+    }
+}
+
+extension LogFormat: ExpressibleByArgument {}
+extension HostLabelMode: ExpressibleByArgument {}
