@@ -139,6 +139,13 @@ malformed:
 
 static int run_callbacks(const void *buffer, size_t length, uint32_t seq, uint32_t portid,
                          struct parse_state *state) {
+    // libmnl stops quietly at a truncated message; a reader must not.
+    int remaining = (int)length;
+    for (const struct nlmsghdr *nlh = buffer; mnl_nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {}
+    if (remaining != 0) {
+        errno = EBADMSG;
+        return -1;
+    }
     int ret = mnl_cb_run(buffer, length, seq, portid, parse_entry, state);
     if (ret == MNL_CB_ERROR) return -1;
     return ret == MNL_CB_STOP ? 1 : 0;

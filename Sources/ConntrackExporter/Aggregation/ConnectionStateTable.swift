@@ -13,7 +13,7 @@ public struct ConnectionStateTable: Sendable {
         self.mode = mode
     }
 
-    public mutating func add(_ entry: borrowing ConntrackEntry) {
+    public mutating func add(_ entry: ConntrackEntry) {
         guard let tcpState = entry.tcpState, let state = ConnectionState(tcpState),
               let endpoint = RemoteEndpoint(of: entry, local: local),
               !ignore.matches(endpoint) else { return }

@@ -22,23 +22,20 @@ public final class ConntrackSocket {
     }
 
     /// Dumps every entry of the table and calls `body` for each one, on this thread.
-    public func dump(_ body: (borrowing ConntrackEntry) -> Void) throws(SystemError) {
-        try withoutActuallyEscaping(body) { (body) throws(SystemError) in
-            var visitor = EntryVisitor(body: body)
-            let result = withUnsafeMutablePointer(to: &visitor) { pointer in
-                cct_dump(handle, 0, { entry, context in
-                    let visitor = context!.assumingMemoryBound(to: EntryVisitor.self)
-                    visitor.pointee.body(ConntrackEntry(raw: entry!.pointee))
-                }, pointer)
-            }
-            if result != 0 {
-                throw SystemError(operation: "dumping the conntrack table", errno: errno)
-            }
+    public func dump(_ body: (ConntrackEntry) -> Void) throws(SystemError) {
+        let result = withEntryCallback(body) { callback, context in cct_dump(handle, 0, callback, context) }
+        if result != 0 {
+            throw SystemError(operation: "dumping the conntrack table", errno: errno)
         }
     }
-}
 
-/// Carries the Swift closure through the C callback's context pointer.
-struct EntryVisitor {
-    let body: (borrowing ConntrackEntry) -> Void
+    /// Parses netlink messages as a dump returns them (recorded ones, in tests).
+    public static func parse(messages: [UInt8], _ body: (ConntrackEntry) -> Void) throws(SystemError) {
+        let result = withEntryCallback(body) { callback, context in
+            messages.withUnsafeBytes { cct_parse_messages($0.baseAddress, $0.count, callback, context) }
+        }
+        if result < 0 {
+            throw SystemError(operation: "parsing conntrack messages", errno: errno)
+        }
+    }
 }

@@ -1,0 +1,60 @@
+import Glibc
+import Testing
+@testable import ConntrackExporter
+
+@Suite struct ConntrackSocketTests {
+    @Test func parsesRecordedDump() throws {
+        var entries: [ConntrackEntry] = []
+        try ConntrackSocket.parse(messages: RecordedDump.bytes) { entries.append($0) }
+        #expect(entries.count == 3)
+
+        let inbound = try #require(entries.first { $0.destinationPort == 5432 })
+        #expect(inbound.isTCP)
+        #expect(inbound.family == .v4)
+        #expect(inbound.tcpState == .established)
+        #expect(inbound.source == IPAddress("198.18.0.7"))
+        #expect(inbound.destination == IPAddress("127.0.0.1"))
+        #expect(inbound.sourcePort == 40000)
+        #expect(inbound.status & 0b110 == 0b110)  // SEEN_REPLY | ASSURED
+
+        let udp = try #require(entries.first { $0.destinationPort == 53 })
+        #expect(!udp.isTCP)
+        #expect(udp.tcpState == nil)
+
+        let v6 = try #require(entries.first { $0.destinationPort == 443 })
+        #expect(v6.family == .v6)
+        #expect(v6.tcpState == .timeWait)
+        #expect(v6.source == .ipv6Loopback)
+        #expect(v6.destination == IPAddress("2001:db8::7"))
+    }
+
+    @Test func rejectsTruncatedMessages() {
+        let truncated = Array(RecordedDump.bytes.prefix(60))
+        #expect(throws: SystemError(operation: "parsing conntrack messages", errno: EBADMSG)) {
+            try ConntrackSocket.parse(messages: truncated) { _ in }
+        }
+    }
+
+    @Test func rejectsAMessageWithoutItsTuple() {
+        var corrupted = RecordedDump.bytes
+        // The first attribute (CTA_TUPLE_ORIG) starts after nlmsghdr (16) and nfgenmsg (4):
+        // a length beyond the message makes it unreadable.
+        corrupted[20] = 0xff
+        corrupted[21] = 0xff
+        #expect(throws: SystemError(operation: "parsing conntrack messages", errno: EBADMSG)) {
+            try ConntrackSocket.parse(messages: corrupted) { _ in }
+        }
+    }
+
+    @Test func aggregatesRecordedDump() throws {
+        var table = ConnectionStateTable(local: LocalAddresses([]), ignore: IgnoreList(), mode: .endpoint)
+        try ConntrackSocket.parse(messages: RecordedDump.bytes) { table.add($0) }
+        #expect(table.counts.count == 2)
+        #expect(table.counts[key("198.18.0.7", 5432)]?[.open] == 1)
+        #expect(table.counts[key("2001:db8::7", 443)]?[.closing] == 1)
+    }
+
+    private func key(_ address: String, _ port: UInt16) -> HostKey {
+        HostKey(RemoteEndpoint(address: IPAddress(address)!, port: port), mode: .endpoint)
+    }
+}

@@ -1,0 +1,33 @@
+import Testing
+@testable import ConntrackExporter
+
+@Suite struct ExpositionWriterTests {
+    @Test(arguments: [
+        ("plain", "plain"),
+        ("a\"b", "a\\\"b"),
+        ("back\\slash", "back\\\\slash"),
+        ("two\nlines", "two\\nlines"),
+        ("[2001:db8::7]:443", "[2001:db8::7]:443"),
+    ])
+    func escapesLabelValues(value: String, escaped: String) {
+        #expect(ExpositionWriter.escapeLabelValue(value) == escaped)
+    }
+
+    @Test func writesFamiliesAndSamples() {
+        var writer = ExpositionWriter()
+        writer.header(MetricDescriptor("demo_total", .counter, help: "Help with \\ and\nnewline."))
+        writer.sample("demo_total", labels: ["host": "a\"b", "x": "y"], value: 42)
+        writer.sample("demo_total", floatValue: 0.25)
+        writer.sample("demo_total", floatValue: .infinity)
+        writer.sample("demo_total", floatValue: 3)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == """
+            # HELP demo_total Help with \\\\ and\\nnewline.
+            # TYPE demo_total counter
+            demo_total{host="a\\"b",x="y"} 42
+            demo_total 0.25
+            demo_total +Inf
+            demo_total 3
+
+            """)
+    }
+}

@@ -1,0 +1,91 @@
+import Testing
+@testable import ConntrackExporter
+
+@Suite struct HTTPRequestParserTests {
+    private func parse(_ text: String) -> HTTPRequestParser.Result {
+        HTTPRequestParser.parse(Array(text.utf8))
+    }
+
+    private func request(_ text: String) throws -> HTTPRequest {
+        guard case .request(let request, _) = parse(text) else {
+            Issue.record("not parsed: \(text.debugDescription)")
+            throw CancellationError()
+        }
+        return request
+    }
+
+    @Test func parsesAPrometheusScrape() throws {
+        let text = "GET /metrics?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9318\r\nAccept-Encoding: gzip\r\n"
+            + "User-Agent: Prometheus/2.42.0\r\n\r\n"
+        guard case .request(let request, let length) = parse(text + "GET /next") else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(length == text.utf8.count)
+        #expect(request.method == "GET")
+        #expect(request.path == "/metrics")
+        #expect(request.minorVersion == 1)
+        #expect(request.header("accept-encoding") == "gzip")
+        #expect(request.header("HOST") == "127.0.0.1:9318")
+        #expect(request.keepAlive)
+        #expect(!request.hasBody)
+    }
+
+    @Test func keepAliveFollowsVersionAndConnection() throws {
+        #expect(try !request("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").keepAlive)
+        #expect(try !request("GET / HTTP/1.0\r\n\r\n").keepAlive)
+        #expect(try request("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keepAlive)
+        #expect(try !request("GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, close\r\n\r\n").keepAlive)
+    }
+
+    @Test func acceptsBareLineFeedsAndLeadingEmptyLines() throws {
+        let parsed = try request("\r\n\nHEAD /metrics HTTP/1.1\nHost: h\n\n")
+        #expect(parsed.method == "HEAD")
+        #expect(try request("GET http://h:9318/metrics HTTP/1.1\r\nHost: h\r\n\r\n").path == "/metrics")
+    }
+
+    @Test(arguments: ["", "GET", "GET /metrics HTTP/1.1\r\nHost: h\r\n", "GET /metrics HTTP/1.1\r\n"])
+    func waitsForTheRestOfTheHead(text: String) {
+        #expect(parse(text) == .incomplete)
+    }
+
+    @Test(arguments: [
+        "GET /metrics\r\n\r\n",
+        "GET  /metrics HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET /metrics HTTP/1.1 extra\r\nHost: h\r\n\r\n",
+        "G(T /metrics HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET metrics HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET /metrics FTP/1.1\r\nHost: h\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nNo colon here\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost : h\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: ten\r\n\r\n",
+        "GET /me\u{7f}trics HTTP/1.1\r\nHost: h\r\n\r\n",
+    ])
+    func rejectsMalformedHeads(text: String) {
+        #expect(parse(text) == .failure(.badRequest))
+    }
+
+    @Test func rejectsOtherMajorVersions() {
+        #expect(parse("GET / HTTP/2.0\r\nHost: h\r\n\r\n") == .failure(.httpVersionNotSupported))
+    }
+
+    @Test func rejectsHeadsOver8KiB() {
+        let big = "GET / HTTP/1.1\r\nHost: h\r\nX-Pad: " + String(repeating: "a", count: 8200) + "\r\n\r\n"
+        #expect(parse(big) == .failure(.requestHeaderFieldsTooLarge))
+        let unfinished = "GET / HTTP/1.1\r\nX-Pad: " + String(repeating: "a", count: 8200)
+        #expect(parse(unfinished) == .failure(.requestHeaderFieldsTooLarge))
+        let justFits = "GET / HTTP/1.1\r\nHost: h\r\nX-Pad: " + String(repeating: "a", count: 8000) + "\r\n\r\n"
+        guard case .request = parse(justFits) else {
+            Issue.record("an 8 KiB head must parse")
+            return
+        }
+    }
+
+    @Test func notesBodies() throws {
+        #expect(try request("POST /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n").hasBody)
+        #expect(try request("POST /metrics HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n").hasBody)
+        #expect(try !request("GET /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").hasBody)
+    }
+}
