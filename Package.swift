@@ -67,9 +67,10 @@ let package = Package(
             name: "ConntrackExporterTests",
             dependencies: ["ConntrackExporter", "CConntrack"]
         ),
+        .target(name: "CTestNamespace", path: "Tests/CTestNamespace"),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ConntrackExporter"]
+            dependencies: ["ConntrackExporter", "CTestNamespace", "conntrack_exporter", "conntrack-fill"]
         ),
     ],
     swiftLanguageModes: [.v6]

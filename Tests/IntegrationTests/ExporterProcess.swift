@@ -1,0 +1,48 @@
+import Foundation
+import Glibc
+
+/// The exporter binary running inside a test namespace, listening on 127.0.0.1.
+final class ExporterProcess {
+    let namespace: TestNamespace
+    let port: Int
+    let process = Process()
+    private let errorPipe = Pipe()
+
+    /// Starts the exporter with `arguments` and waits until it answers a scrape.
+    init(in namespace: TestNamespace, port: Int = 9318, arguments: [String] = []) throws {
+        self.namespace = namespace
+        self.port = port
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ip", "netns", "exec", namespace.name, IntegrationEnvironment.executable("conntrack_exporter"),
+                             "--web.listen-address", "127.0.0.1:\(port)"] + arguments
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while (try? scrape(path: "/")) == nil {
+            guard process.isRunning, Date() < deadline else {
+                throw TestFailure("exporter did not start: \(stop().log)")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    deinit {
+        if process.isRunning { _ = stop() }
+    }
+
+    /// GET of the telemetry path, from inside the namespace.
+    func scrape(path: String = "/metrics") throws -> Exposition {
+        Exposition(try namespace.exec(["curl", "-sS", "--fail", "--max-time", "10", "http://127.0.0.1:\(port)\(path)"]))
+    }
+
+    /// Sends SIGTERM; returns the exit status, how long the exit took, and the log.
+    func stop() -> (status: Int32, seconds: Double, log: String) {
+        let start = Date()
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(start)
+        let log = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, seconds, log)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// The exporter against thousands of synthetic entries the fill tool wrote into a
+/// test namespace's table, checked against counts computed from `conntrack -L`.
+@Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun))
+struct SyntheticTableTests {
+    @Test func gaugesEqualConntrackListing() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"),
+                            "--entries", "6000", "--hosts", "300", "--ipv6-percent", "30", "--udp-percent", "10"])
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318"])
+        let listing = try namespace.conntrackListing()
+        let scrape = try exporter.scrape()
+
+        #expect(listing.lines.count == 6000 + listing.lines.filter { $0.destinationPort == 9318 }.count)
+        #expect(Set(listing.lines.map(\.proto)) == ["tcp", "udp"])
+        #expect(Set(listing.lines.compactMap(\.state)).isSuperset(of: [
+            "SYN_SENT", "SYN_SENT2", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",
+        ]))
+        let expected = listing.expectedGauges(ignoredPort: 9318)
+        #expect(expected.values.map(\.count).reduce(0, +) > 1000)
+        #expect(scrape.gauges == expected)
+        #expect(scrape.samples["conntrack_exporter_collect_success"]?[""] == 1)
+        #expect(scrape.text.contains("host=\"[2001:db8::"))
+    }
+
+    @Test func addressLabelModeSumsPorts() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "2000", "--hosts", "40"])
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318", "--host-label", "ip"])
+        let expected = try namespace.conntrackListing().expectedGauges(ignoredPort: 9318).mapValues { hosts in
+            Dictionary(hosts.map { (host, count) in
+                (String(host[..<host.lastIndex(of: ":")!]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), count)
+            }, uniquingKeysWith: +)
+        }
+        #expect(try exporter.scrape().gauges == expected)
+    }
+
+    @Test func ignoreListRemovesConnectionsEverywhere() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "2000", "--hosts", "40"])
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318,198.18.0.0/24:22,[2001:db8::/32]:443"])
+        let gauges = try exporter.scrape().gauges
+        let hosts = gauges.values.flatMap(\.keys)
+        #expect(!hosts.isEmpty)
+        #expect(!hosts.contains { $0.hasPrefix("198.18.0.") && $0.hasSuffix(":22") })
+        #expect(!hosts.contains { $0.hasPrefix("[2001:db8:") && $0.hasSuffix("]:443") })
+        #expect(hosts.contains { $0.hasSuffix(":22") })
+    }
+
+    @Test func exposititionPassesPromtool() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "3000", "--hosts", "100"])
+        let exporter = try ExporterProcess(in: namespace)
+        let text = try exporter.scrape().text
+        let result = try runAllowingFailure(["promtool", "check", "metrics"], input: text)
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+    }
+}
