@@ -1,0 +1,46 @@
+import Logging
+import Synchronization
+import Testing
+@testable import ConntrackExporter
+
+@Suite struct ScraperTests {
+    struct FailingCollector: Collector {
+        func collect(into writer: inout ExpositionWriter) throws {
+            throw SystemError(operation: "dumping the conntrack table", errno: 1)
+        }
+    }
+
+    /// Keeps what a logger was asked to log.
+    final class RecordingLogHandler: LogHandler, @unchecked Sendable {
+        let lines = Mutex<[String]>([])
+        var logLevel: Logger.Level = .debug
+        var metadata: Logger.Metadata = [:]
+        var metadataProvider: Logger.MetadataProvider?
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            lines.withLock { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
+        }
+    }
+
+    @Test func reportsSuccess() {
+        let scraper = Scraper(collectors: [("build_info", BuildInfoCollector())], logger: Logger(label: "test"))
+        let text = String(decoding: scraper.scrape(), as: UTF8.self)
+        #expect(text.contains("conntrack_exporter_collect_success 1\n"))
+        #expect(text.contains("conntrack_exporter_build_info{version=\"\(BuildInfo.version)\",revision=\""))
+    }
+
+    @Test func aFailedReadIsLoggedAndReportedAsZero() {
+        let handler = RecordingLogHandler()
+        let scraper = Scraper(collectors: [("conntrack", FailingCollector()), ("build_info", BuildInfoCollector())],
+                              logger: Logger(label: "test") { _ in handler })
+        let text = String(decoding: scraper.scrape(), as: UTF8.self)
+        #expect(text.contains("conntrack_exporter_collect_success 0\n"))
+        #expect(text.contains("conntrack_exporter_build_info{"), "other collectors still report")
+        let lines = handler.lines.withLock { $0 }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("dumping the conntrack table") == true)
+    }
+}
