@@ -18,17 +18,29 @@ struct cct_socket {
     char buffer[CCT_DUMP_BUFFER_SIZE];
 };
 
+static int connect_netlink(cct_socket *s) {
+    s->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+    if (s->nl == NULL) return -1;
+    if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+        int saved = errno;
+        mnl_socket_close(s->nl);
+        s->nl = NULL;
+        errno = saved;
+        return -1;
+    }
+    s->portid = mnl_socket_get_portid(s->nl);
+    return 0;
+}
+
 cct_socket *cct_socket_open(void) {
     cct_socket *s = calloc(1, sizeof(*s));
     if (s == NULL) return NULL;
-    s->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-    if (s->nl == NULL || mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+    if (connect_netlink(s) < 0) {
         int saved = errno;
-        cct_socket_close(s);
+        free(s);
         errno = saved;
         return NULL;
     }
-    s->portid = mnl_socket_get_portid(s->nl);
     s->seq = (uint32_t)time(NULL);
     return s;
 }
@@ -37,6 +49,17 @@ void cct_socket_close(cct_socket *s) {
     if (s == NULL) return;
     if (s->nl != NULL) mnl_socket_close(s->nl);
     free(s);
+}
+
+// A dump that failed half-way leaves its remaining messages queued on the socket, where
+// they would break the next dump: start the next one on a fresh socket instead.
+static int fail_and_reconnect(cct_socket *s) {
+    int saved = errno;
+    mnl_socket_close(s->nl);
+    s->nl = NULL;
+    connect_netlink(s);
+    errno = saved;
+    return -1;
 }
 
 struct parse_state {
@@ -158,6 +181,7 @@ int cct_parse_messages(const void *buffer, size_t length, cct_entry_callback cal
 
 int cct_dump(cct_socket *s, uint8_t family, cct_entry_callback callback, void *context) {
     struct parse_state state = { callback, context };
+    if (s->nl == NULL && connect_netlink(s) < 0) return -1;
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(s->buffer);
     nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -172,9 +196,10 @@ int cct_dump(cct_socket *s, uint8_t family, cct_entry_callback callback, void *c
         ssize_t n = mnl_socket_recvfrom(s->nl, s->buffer, sizeof(s->buffer));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return -1;
+            return fail_and_reconnect(s);
         }
         int ret = run_callbacks(s->buffer, (size_t)n, s->seq, s->portid, &state);
-        if (ret != 0) return ret < 0 ? -1 : 0;
+        if (ret < 0) return fail_and_reconnect(s);
+        if (ret > 0) return 0;
     }
 }
