@@ -35,15 +35,15 @@ int cct_writer_create(cct_writer *w, const cct_entry *e, uint32_t status, uint32
     if (ct == NULL) return -1;
     nfct_set_attr_u8(ct, ATTR_L3PROTO, e->family);
     if (e->family == CCT_AF_INET) {
-        nfct_set_attr(ct, ATTR_IPV4_SRC, e->src);
-        nfct_set_attr(ct, ATTR_IPV4_DST, e->dst);
+        nfct_set_attr(ct, ATTR_IPV4_SRC, e->original.src);
+        nfct_set_attr(ct, ATTR_IPV4_DST, e->original.dst);
     } else {
-        nfct_set_attr(ct, ATTR_IPV6_SRC, e->src);
-        nfct_set_attr(ct, ATTR_IPV6_DST, e->dst);
+        nfct_set_attr(ct, ATTR_IPV6_SRC, e->original.src);
+        nfct_set_attr(ct, ATTR_IPV6_DST, e->original.dst);
     }
     nfct_set_attr_u8(ct, ATTR_L4PROTO, e->l4proto);
-    nfct_set_attr_u16(ct, ATTR_PORT_SRC, htons(e->src_port));
-    nfct_set_attr_u16(ct, ATTR_PORT_DST, htons(e->dst_port));
+    nfct_set_attr_u16(ct, ATTR_PORT_SRC, htons(e->original.src_port));
+    nfct_set_attr_u16(ct, ATTR_PORT_DST, htons(e->original.dst_port));
     if (e->l4proto == CCT_PROTO_TCP) nfct_set_attr_u8(ct, ATTR_TCP_STATE, e->tcp_state);
     nfct_setobjopt(ct, NFCT_SOPT_SETUP_REPLY);
     nfct_set_attr_u32(ct, ATTR_TIMEOUT, timeout);

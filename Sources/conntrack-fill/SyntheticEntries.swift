@@ -56,9 +56,9 @@ struct SyntheticEntries {
 
     private func set(_ entry: inout cct_entry, source: [UInt8], sourcePort: UInt16,
                      destination: [UInt8], destinationPort: UInt16) {
-        withUnsafeMutableBytes(of: &entry.src) { $0.copyBytes(from: source) }
-        withUnsafeMutableBytes(of: &entry.dst) { $0.copyBytes(from: destination) }
-        entry.src_port = sourcePort
-        entry.dst_port = destinationPort
+        withUnsafeMutableBytes(of: &entry.original.src) { $0.copyBytes(from: source) }
+        withUnsafeMutableBytes(of: &entry.original.dst) { $0.copyBytes(from: destination) }
+        entry.original.src_port = sourcePort
+        entry.original.dst_port = destinationPort
     }
 }

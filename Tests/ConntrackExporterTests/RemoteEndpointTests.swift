@@ -57,9 +57,9 @@ func makeEntry(from source: String, _ sourcePort: UInt16, to destination: String
     raw.family = sourceAddress.family.rawValue
     raw.l4proto = UInt8(l4proto)
     raw.tcp_state = l4proto == CCT_PROTO_TCP ? state.rawValue : UInt8(CCT_TCP_STATE_NONE)
-    raw.src_port = sourcePort
-    raw.dst_port = destinationPort
-    withUnsafeMutableBytes(of: &raw.src) { $0.copyBytes(from: sourceAddress.networkBytes) }
-    withUnsafeMutableBytes(of: &raw.dst) { $0.copyBytes(from: IPAddress(destination)!.networkBytes) }
+    raw.original.src_port = sourcePort
+    raw.original.dst_port = destinationPort
+    withUnsafeMutableBytes(of: &raw.original.src) { $0.copyBytes(from: sourceAddress.networkBytes) }
+    withUnsafeMutableBytes(of: &raw.original.dst) { $0.copyBytes(from: IPAddress(destination)!.networkBytes) }
     return ConntrackEntry(raw: raw)
 }

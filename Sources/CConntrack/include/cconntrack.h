@@ -1,6 +1,7 @@
 // A thin C layer over libmnl and libnetfilter_conntrack for the Swift exporter.
 // Every function is prefixed `cct_`. Functions that can fail return -1 (or NULL)
 // and leave the reason in errno, so Swift turns errno into one typed error.
+// Nothing here creates, changes or deletes a conntrack entry.
 #ifndef CCONNTRACK_H
 #define CCONNTRACK_H
 
@@ -13,41 +14,89 @@ enum { CCT_AF_INET = 2, CCT_AF_INET6 = 10 };
 enum { CCT_PROTO_TCP = 6, CCT_PROTO_UDP = 17 };
 /// `tcp_state` when the message carried no TCP state.
 enum { CCT_TCP_STATE_NONE = 0xff };
+/// What kind of message an entry came from.
+enum { CCT_MESSAGE_DUMP = 0, CCT_MESSAGE_NEW = 1, CCT_MESSAGE_DESTROY = 2 };
 
-/// One conntrack entry, reduced to what the exporter reads. Addresses are in
-/// network byte order (IPv4 in the first four bytes), ports in host order,
-/// all of the original direction.
+/// One direction of a connection. Addresses in network byte order (IPv4 in the
+/// first four bytes, the rest zero), ports in host order.
+typedef struct cct_tuple {
+    uint8_t src[16];
+    uint8_t dst[16];
+    uint16_t src_port;
+    uint16_t dst_port;
+} cct_tuple;
+
+/// One conntrack entry, reduced to what the exporter reads.
 typedef struct cct_entry {
     uint8_t family;
     uint8_t l4proto;
     uint8_t tcp_state;   // TCP_CONNTRACK_* or CCT_TCP_STATE_NONE
-    uint8_t padding;
+    uint8_t message;     // CCT_MESSAGE_*
     uint32_t status;     // IPS_* bits
-    uint16_t src_port;
-    uint16_t dst_port;
-    uint8_t src[16];
-    uint8_t dst[16];
+    cct_tuple original;
+    /// Only filled for events (dumps skip it to stay cheap).
+    cct_tuple reply;
+    /// CTA_TIMESTAMP in nanoseconds, 0 when absent; only filled for events.
+    uint64_t start_ns;
+    uint64_t stop_ns;
+    /// The netlink message the entry came from, valid during the callback only.
+    const void *netlink_message;
 } cct_entry;
 
 /// Called once per parsed entry; `context` is the caller's.
 typedef void (*cct_entry_callback)(const cct_entry *entry, void *context);
 
-/// A netlink socket for reading the conntrack table (opaque).
+/// A netlink socket for the conntrack subsystem (opaque).
 typedef struct cct_socket cct_socket;
 
-/// Opens a NETLINK_NETFILTER socket. NULL and errno on failure.
+/// Opens a NETLINK_NETFILTER socket for requests. NULL and errno on failure.
 cct_socket *cct_socket_open(void);
 void cct_socket_close(cct_socket *socket);
 
 /// Dumps the table of `family` (0 = every family) and calls `callback` for
 /// every entry. 0 on success, -1 and errno on failure (EPERM without
-/// CAP_NET_ADMIN).
+/// CAP_NET_ADMIN). After a failure the next call starts on a fresh socket.
 int cct_dump(cct_socket *socket, uint8_t family, cct_entry_callback callback, void *context);
 
 /// Parses a buffer of netlink messages as `cct_dump` receives it (used by tests
 /// with recorded messages). Returns 0 when the buffer ended, 1 when a DONE
 /// message ended the dump, -1 and errno on a malformed or error message.
 int cct_parse_messages(const void *buffer, size_t length, cct_entry_callback callback, void *context);
+
+/// Per-CPU statistics in the order of enum ctattr_stats_cpu: found, invalid,
+/// insert, insert_failed, drop, early_drop, error, search_restart,
+/// clash_resolve, chaintoolong. 32-bit values that wrap.
+enum { CCT_CPU_STAT_COUNT = 10 };
+typedef struct cct_cpu_stats {
+    uint16_t cpu;
+    uint32_t values[CCT_CPU_STAT_COUNT];
+} cct_cpu_stats;
+typedef void (*cct_cpu_stats_callback)(const cct_cpu_stats *stats, void *context);
+
+/// Reads every CPU's statistics (IPCTNL_MSG_CT_GET_STATS_CPU). 0 or -1 and errno.
+int cct_cpu_stats_read(cct_socket *socket, cct_cpu_stats_callback callback, void *context);
+/// Reads the entry count and the table's limit (IPCTNL_MSG_CT_GET_STATS). 0 or -1 and errno.
+int cct_table_size_read(cct_socket *socket, uint32_t *entries, uint32_t *limit);
+
+/// Opens a socket subscribed to NEW and DESTROY events with an in-kernel filter
+/// that drops all but TCP, and a receive buffer of `buffer_bytes` (forced past
+/// rmem_max when the process has CAP_NET_ADMIN). NULL and errno on failure.
+cct_socket *cct_events_open(int buffer_bytes);
+/// The receive buffer the kernel granted, in bytes (it doubles what was asked).
+int cct_events_buffer_size(cct_socket *socket);
+/// Asks for a new receive buffer size. 0 or -1 and errno.
+int cct_events_set_buffer_size(cct_socket *socket, int buffer_bytes);
+/// The socket's descriptor, for poll(2).
+int cct_socket_fd(cct_socket *socket);
+/// Receives what is queued (without blocking) and calls `callback` per event.
+/// Returns the number of messages read (0: nothing queued), or -1 and errno:
+/// ENOBUFS when events were lost because the buffer overflowed.
+int cct_events_receive(cct_socket *socket, cct_entry_callback callback, void *context);
+
+/// Formats the entry of a NEW or DESTROY message as conntrack -E prints it,
+/// e.g. "[NEW] tcp 6 120 SYN_SENT src=... dst=...". Returns the length written
+/// (truncated to `size`), or -1 and errno.
+int cct_format_event(const void *netlink_message, char *buffer, size_t size);
 
 /// The git revision this binary was built from, or "unknown".
 const char *cct_revision(void);

@@ -1,17 +1,21 @@
 import CConntrack
 
-/// The C import of `uint8_t[16]`.
-typealias CCTAddressBytes = (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+/// One entry of the conntrack table as the kernel reported it, in a dump or an event.
+public struct ConntrackEntry {
+    /// Where an entry came from.
+    public enum Message: UInt8, Sendable {
+        case dump = 0
+        case new = 1
+        case destroy = 2
+    }
 
-/// One entry of the conntrack table, as the kernel reported it, original direction.
-public struct ConntrackEntry: Sendable {
     let raw: cct_entry
 
     init(raw: cct_entry) {
         self.raw = raw
     }
 
+    public var message: Message { Message(rawValue: raw.message) ?? .dump }
     /// The layer-3 family, nil for anything but IPv4 and IPv6.
     public var family: IPAddress.Family? { IPAddress.Family(rawValue: raw.family) }
     /// Whether this is a TCP entry.
@@ -20,11 +24,39 @@ public struct ConntrackEntry: Sendable {
     public var tcpState: TCPState? { isTCP ? TCPState(rawValue: raw.tcp_state) : nil }
     /// The `IPS_*` status bits.
     public var status: UInt32 { raw.status }
-    public var sourcePort: UInt16 { raw.src_port }
-    public var destinationPort: UInt16 { raw.dst_port }
+    /// Whether packets were seen in the reply direction (IPS_SEEN_REPLY).
+    public var sawReply: Bool { raw.status & (1 << 1) != 0 }
+    public var sourcePort: UInt16 { raw.original.src_port }
+    public var destinationPort: UInt16 { raw.original.dst_port }
+    public var source: IPAddress? { address(raw.original.src) }
+    public var destination: IPAddress? { address(raw.original.dst) }
 
-    public var source: IPAddress? { address(raw.src) }
-    public var destination: IPAddress? { address(raw.dst) }
+    /// The original and reply directions as (source, source port, destination, destination port);
+    /// the reply only for events.
+    public var original: Tuple? { tuple(raw.original) }
+    public var reply: Tuple? { message == .dump ? nil : tuple(raw.reply) }
+
+    public struct Tuple: Sendable {
+        public let source: IPAddress
+        public let sourcePort: UInt16
+        public let destination: IPAddress
+        public let destinationPort: UInt16
+    }
+
+    /// The connection's lifetime from the kernel's timestamps (DESTROY events with
+    /// `nf_conntrack_timestamp` on), in seconds.
+    public var durationSeconds: Double? {
+        guard raw.start_ns != 0, raw.stop_ns >= raw.start_ns else { return nil }
+        return Double(raw.stop_ns - raw.start_ns) / 1e9
+    }
+
+    /// The netlink message the entry came from; valid only while the entry is being handled.
+    var netlinkMessage: UnsafeRawPointer? { raw.netlink_message }
+
+    private func tuple(_ tuple: cct_tuple) -> Tuple? {
+        guard let source = address(tuple.src), let destination = address(tuple.dst) else { return nil }
+        return Tuple(source: source, sourcePort: tuple.src_port, destination: destination, destinationPort: tuple.dst_port)
+    }
 
     // The C layer zeroes the entry, so an IPv4 address is followed by zero bytes,
     // which is exactly IPAddress's layout: two big-endian loads, no per-byte loop.
@@ -39,3 +71,7 @@ public struct ConntrackEntry: Sendable {
         }
     }
 }
+
+/// The C import of `uint8_t[16]`.
+typealias CCTAddressBytes = (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)

@@ -1,0 +1,86 @@
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+static int set_buffer(int fd, int bytes) {
+    // SO_RCVBUFFORCE passes net.core.rmem_max but needs CAP_NET_ADMIN; fall back to the capped one.
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) == 0) return 0;
+    return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
+static int attach_tcp_filter(int fd) {
+    struct nfct_filter *filter = nfct_filter_create();
+    if (filter == NULL) return -1;
+    nfct_filter_add_attr_u32(filter, NFCT_FILTER_L4PROTO, CCT_PROTO_TCP);
+    int ret = nfct_filter_attach(fd, filter);
+    int saved = errno;
+    nfct_filter_destroy(filter);
+    errno = saved;
+    return ret;
+}
+
+cct_socket *cct_events_open(int buffer_bytes) {
+    cct_socket *s = calloc(1, sizeof(*s));
+    if (s == NULL) return NULL;
+    // NEW and DESTROY only: UPDATE would add about six messages per TCP connection.
+    s->groups = NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_DESTROY;
+    if (cct_connect(s) < 0) goto failed;
+    int fd = mnl_socket_get_fd(s->nl);
+    if (set_buffer(fd, buffer_bytes) < 0 || attach_tcp_filter(fd) < 0) goto failed;
+    return s;
+
+failed: {
+        int saved = errno;
+        cct_socket_close(s);
+        errno = saved;
+        return NULL;
+    }
+}
+
+int cct_events_buffer_size(cct_socket *s) {
+    int bytes = 0;
+    socklen_t length = sizeof(bytes);
+    getsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUF, &bytes, &length);
+    return bytes;
+}
+
+int cct_events_set_buffer_size(cct_socket *s, int buffer_bytes) {
+    return set_buffer(mnl_socket_get_fd(s->nl), buffer_bytes);
+}
+
+// Bounded so one call never holds the caller for long under a flood.
+#define CCT_EVENTS_PER_RECEIVE 1024
+
+int cct_events_receive(cct_socket *s, cct_entry_callback callback, void *context) {
+    struct cct_parse_state state = { callback, context, 1 };
+    int fd = mnl_socket_get_fd(s->nl);
+    int count = 0;
+    while (count < CCT_EVENTS_PER_RECEIVE) {
+        ssize_t n = recv(fd, s->buffer, sizeof(s->buffer), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) return count;
+            return -1;
+        }
+        if (cct_run_callbacks(s->buffer, (size_t)n, 0, 0, cct_parse_entry, &state) < 0) return -1;
+        count++;
+    }
+    return count;
+}
+
+int cct_format_event(const void *netlink_message, char *buffer, size_t size) {
+    const struct nlmsghdr *nlh = netlink_message;
+    struct nf_conntrack *ct = nfct_new();
+    if (ct == NULL) return -1;
+    int ret = -1;
+    if (nfct_nlmsg_parse(nlh, ct) >= 0) {
+        unsigned type = (nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE ? NFCT_T_DESTROY : NFCT_T_NEW;
+        ret = nfct_snprintf(buffer, size, ct, type, NFCT_O_DEFAULT, 0);
+    }
+    int saved = errno;
+    nfct_destroy(ct);
+    errno = saved;
+    return ret;
+}

@@ -1,0 +1,43 @@
+// Shared between the C files of this module; not part of its interface.
+#ifndef CCONNTRACK_INTERNAL_H
+#define CCONNTRACK_INTERNAL_H
+
+#include "cconntrack.h"
+
+#include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+
+// A dump fills one buffer of up to ~32 KiB per recvmsg; a larger buffer never truncates.
+#define CCT_BUFFER_SIZE (64 * 1024)
+
+struct cct_socket {
+    struct mnl_socket *nl;
+    uint32_t portid;
+    uint32_t seq;
+    unsigned groups;
+    char buffer[CCT_BUFFER_SIZE];
+};
+
+/// Sends one request of `type` (IPCTNL_MSG_*) with `flags` for `family` and runs
+/// `callback` over every reply until the kernel ends it (DONE, or the ACK that
+/// NLM_F_ACK asks for). 0 or -1 and errno; a failure reconnects the socket.
+int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data);
+
+/// Opens (or reopens) the socket's netlink connection, joining `s->groups`.
+int cct_connect(cct_socket *s);
+
+/// State for parse_entry callbacks.
+struct cct_parse_state {
+    cct_entry_callback callback;
+    void *context;
+    int events;   // parse reply tuples and timestamps, and tell NEW from DESTROY
+};
+
+/// An mnl callback parsing one conntrack message into a cct_entry.
+int cct_parse_entry(const struct nlmsghdr *nlh, void *data);
+
+/// Runs `callback` over a buffer of messages, failing with EBADMSG on a truncated one.
+/// Returns 1 when the kernel ended the exchange, 0 when more messages follow, -1 and errno.
+int cct_run_callbacks(const void *buffer, size_t length, uint32_t seq, uint32_t portid, mnl_cb_t callback, void *data);
+
+#endif

@@ -1,0 +1,90 @@
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+int cct_connect(cct_socket *s) {
+    s->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+    if (s->nl == NULL) return -1;
+    if (mnl_socket_bind(s->nl, s->groups, MNL_SOCKET_AUTOPID) < 0) {
+        int saved = errno;
+        mnl_socket_close(s->nl);
+        s->nl = NULL;
+        errno = saved;
+        return -1;
+    }
+    s->portid = mnl_socket_get_portid(s->nl);
+    return 0;
+}
+
+cct_socket *cct_socket_open(void) {
+    cct_socket *s = calloc(1, sizeof(*s));
+    if (s == NULL) return NULL;
+    if (cct_connect(s) < 0) {
+        int saved = errno;
+        free(s);
+        errno = saved;
+        return NULL;
+    }
+    s->seq = (uint32_t)time(NULL);
+    return s;
+}
+
+void cct_socket_close(cct_socket *s) {
+    if (s == NULL) return;
+    if (s->nl != NULL) mnl_socket_close(s->nl);
+    free(s);
+}
+
+int cct_socket_fd(cct_socket *s) {
+    return mnl_socket_get_fd(s->nl);
+}
+
+// A request that failed half-way leaves its remaining replies queued on the socket,
+// where they would break the next request: start the next one on a fresh socket.
+static int fail_and_reconnect(cct_socket *s) {
+    int saved = errno;
+    mnl_socket_close(s->nl);
+    s->nl = NULL;
+    cct_connect(s);
+    errno = saved;
+    return -1;
+}
+
+int cct_run_callbacks(const void *buffer, size_t length, uint32_t seq, uint32_t portid, mnl_cb_t callback, void *data) {
+    // libmnl stops quietly at a truncated message; a reader must not.
+    int remaining = (int)length;
+    for (const struct nlmsghdr *nlh = buffer; mnl_nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {}
+    if (remaining != 0) {
+        errno = EBADMSG;
+        return -1;
+    }
+    int ret = mnl_cb_run(buffer, length, seq, portid, callback, data);
+    if (ret == MNL_CB_ERROR) return -1;
+    return ret == MNL_CB_STOP ? 1 : 0;
+}
+
+int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data) {
+    if (s->nl == NULL && cct_connect(s) < 0) return -1;
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(s->buffer);
+    nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+    nlh->nlmsg_seq = ++s->seq;
+    struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+    nfg->nfgen_family = family;
+    nfg->version = NFNETLINK_V0;
+    nfg->res_id = 0;
+
+    if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0) return fail_and_reconnect(s);
+    for (;;) {
+        ssize_t n = mnl_socket_recvfrom(s->nl, s->buffer, sizeof(s->buffer));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail_and_reconnect(s);
+        }
+        int ret = cct_run_callbacks(s->buffer, (size_t)n, s->seq, s->portid, callback, data);
+        if (ret < 0) return fail_and_reconnect(s);
+        if (ret > 0) return 0;
+    }
+}
