@@ -54,6 +54,13 @@ struct ExporterCommand: ParsableCommand {
     @Flag(name: .customLong("debug"), help: "Same as --log.level=debug.")
     var debug = false
 
+    @Flag(name: .customLong("log-events"), help: "Write one line per TCP connection event (NEW, DESTROY) to standard output.")
+    var logEvents = false
+
+    @Option(name: .customLong("log-events-format"),
+            help: ArgumentHelp("Event line format: json, or netfilter (as conntrack -E prints).", valueName: "format"))
+    var logEventsFormat: EventLogFormat = .json
+
     func validate() throws {
         _ = try ignoreList()
         _ = try addresses()
@@ -69,13 +76,27 @@ struct ExporterCommand: ParsableCommand {
         LoggingSystem.bootstrap { [logFormat] _ in LineLogHandler(format: logFormat, level: level) }
         let logger = Logger(label: "conntrack_exporter")
 
-        let collector = try ConnectionStateCollector(socket: ConntrackSocket(), ignore: ignoreList(), mode: hostLabel)
+        let ignore = try ignoreList()
+        let socket = try ConntrackSocket()
+        let collector = ConnectionStateCollector(socket: socket, ignore: ignore, mode: hostLabel)
+        let listener: EventListener
         do {
+            // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
+            listener = try EventListener(ignore: ignore, mode: hostLabel,
+                                         log: logEvents ? EventLog(format: logEventsFormat) : nil, logger: logger)
             let table = try collector.read()
+            try listener.start()
             logger.info("read the conntrack table", metadata: ["hosts": "\(table.counts.count)"])
         } catch {
             logger.error("\(StartupFailure.message(for: error))")
             throw ExitCode.failure
+        }
+        if !TimestampSetting.isEnabled() {
+            logger.info("""
+                connection durations are off: conntrack_connection_duration_seconds needs \
+                net.netfilter.nf_conntrack_timestamp=1 (sysctl -w net.netfilter.nf_conntrack_timestamp=1); \
+                the exporter never changes sysctls
+                """)
         }
 
         var listeners: [ListeningSocket] = []
@@ -88,7 +109,13 @@ struct ExporterCommand: ParsableCommand {
             }
         }
 
-        let scraper = Scraper(collectors: [("conntrack", collector), ("build_info", BuildInfoCollector())], logger: logger)
+        let scraper = Scraper(collectors: [
+            ("connection_states", collector),
+            ("lifecycle", LifecycleCollector(listener: listener)),
+            ("table_health", TableHealthCollector(socket: socket)),
+            ("process", ProcessCollector()),
+            ("build_info", BuildInfoCollector()),
+        ], logger: logger)
         let routes = ExporterRoutes(telemetryPath: telemetryPath, coalescer: ScrapeCoalescer(scraper: scraper))
         let server = try HTTPServer(listeners: listeners, logger: logger, handler: routes.handle)
         logger.info("listening", metadata: [
@@ -140,3 +167,4 @@ enum LogLevelOption: String, ExpressibleByArgument, CaseIterable {
 
 extension LogFormat: ExpressibleByArgument {}
 extension HostLabelMode: ExpressibleByArgument {}
+extension EventLogFormat: ExpressibleByArgument {}

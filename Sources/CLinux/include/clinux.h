@@ -14,5 +14,8 @@ int clinux_signalfd(const sigset_t *mask);
 int clinux_accept(int fd);
 /// Reads one signalfd_siginfo; returns the signal number, 0 if none is pending.
 int clinux_signalfd_read(int fd);
+/// A non-blocking rtnetlink socket that receives a message whenever an IPv4 or
+/// IPv6 interface address is added or removed.
+int clinux_address_monitor_open(void);
 
 #endif

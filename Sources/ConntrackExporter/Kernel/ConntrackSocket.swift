@@ -29,6 +29,11 @@ public final class ConntrackSocket {
         }
     }
 
+    /// Lends the C handle to other readers in this module; one request at a time.
+    func withHandle<Result>(_ body: (OpaquePointer) throws(SystemError) -> Result) throws(SystemError) -> Result {
+        try body(handle)
+    }
+
     /// Parses netlink messages as a dump returns them (recorded ones, in tests).
     public static func parse(messages: [UInt8], _ body: (ConntrackEntry) -> Void) throws(SystemError) {
         let result = withEntryCallback(body) { callback, context in

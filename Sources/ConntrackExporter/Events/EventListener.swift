@@ -1,0 +1,108 @@
+import Glibc
+import Logging
+import Synchronization
+
+/// Receives conntrack events on a thread of its own and keeps ``LifecycleCounters``.
+///
+/// Per event it classifies the remote end, applies the ignore list and bumps counters
+/// under a lock held for nanoseconds; scrapes read a copy. Local addresses are re-read
+/// only when rtnetlink says they changed. When the kernel reports lost events (ENOBUFS),
+/// the loss is counted and logged and the receive buffer grows, up to a cap.
+public final class EventListener: Sendable {
+    /// The receive buffer asked for at first (the kernel doubles it): holds a burst of
+    /// tens of thousands of new connections, each event taking about 1 KiB of buffer.
+    public static let initialBufferBytes = 16 << 20
+    /// The most it grows to after overflows.
+    public static let maxBufferBytes = 128 << 20
+
+    private let counters = Mutex(LifecycleCounters())
+    private let socket: UncheckedBox<ConntrackEventSocket>
+    private let monitor: UncheckedBox<AddressMonitor>
+    private let ignore: IgnoreList
+    private let mode: HostLabelMode
+    private let log: EventLog?
+    private let logger: Logger
+
+    /// Subscribes to events now: call before the first table read, so no connection
+    /// the table shows can end without its DESTROY being seen.
+    public init(ignore: IgnoreList, mode: HostLabelMode, log: EventLog?, logger: Logger) throws(SystemError) {
+        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes))
+        monitor = UncheckedBox(try AddressMonitor())
+        self.ignore = ignore
+        self.mode = mode
+        self.log = log
+        self.logger = logger
+    }
+
+    /// A copy of the counters as they are now.
+    public var snapshot: LifecycleCounters {
+        counters.withLock { $0 }
+    }
+
+    /// Starts handling events on a new thread.
+    public func start() throws(SystemError) {
+        let local = try LocalAddresses.read()
+        try startDetachedThread { [self] in run(local: local) }
+    }
+
+    private func run(local initial: LocalAddresses) {
+        var local = initial
+        let socket = socket.value
+        var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: monitor.value.fd, events: Int16(POLLIN), revents: 0)]
+        while true {
+            if poll(&fds, nfds_t(fds.count), -1) < 0 { continue }
+            if fds[1].revents != 0 && monitor.value.drain() {
+                do {
+                    local = try LocalAddresses.read()
+                } catch {
+                    logger.warning("cannot re-read local addresses", metadata: ["err": "\(error)"])
+                }
+            }
+            guard fds[0].revents != 0 else { continue }
+            do {
+                while try socket.receive({ handle($0, local: local) }) > 0 {}
+            } catch where error.errno == ENOBUFS {
+                handleOverflow(socket)
+            } catch {
+                logger.error("receiving conntrack events failed", metadata: ["err": "\(error)"])
+            }
+        }
+    }
+
+    private func handle(_ entry: ConntrackEntry, local: LocalAddresses) {
+        let endpoint = RemoteEndpoint(of: entry, local: local)
+        let counted = endpoint.flatMap { ignore.matches($0) ? nil : HostKey($0, mode: mode) }
+        let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
+        counters.withLock { counters in
+            counters.countEvent(entry.message)
+            guard let counted, entry.isTCP else { return }
+            if let outcome {
+                counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds)
+            } else {
+                counters.recordOpened(counted)
+            }
+        }
+        if let log, let counted, entry.isTCP { log.write(entry, host: counted, outcome: outcome) }
+    }
+
+    private func handleOverflow(_ socket: ConntrackEventSocket) {
+        counters.withLock { $0.countOverflow() }
+        let granted = socket.bufferBytes
+        // The kernel reports twice what was asked: ask for the granted size to double it.
+        let requested = min(granted, Self.maxBufferBytes)
+        if requested * 2 > granted {
+            try? socket.requestBuffer(bytes: requested)
+        }
+        logger.warning("conntrack events were lost: the receive buffer overflowed", metadata: [
+            "buffer_bytes": "\(socket.bufferBytes)",
+            "note": "opened/closed counters missed some connections; the gauges are unaffected (each scrape reads the table)",
+        ])
+    }
+}
+
+/// Holds a non-Sendable object that only the listener thread uses after start.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

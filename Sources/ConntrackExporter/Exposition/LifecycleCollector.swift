@@ -1,0 +1,63 @@
+/// Event-driven counters: connections opened and closed per host, how they ended and
+/// lived, and the event stream's own health.
+public struct LifecycleCollector: Collector {
+    static let opened = MetricDescriptor("conntrack_connections_opened_total", .counter,
+        help: "TCP connections created (conntrack NEW events), per remote host.")
+    static let closed = MetricDescriptor("conntrack_connections_closed_total", .counter,
+        help: "TCP connections removed (conntrack DESTROY events), per remote host and outcome: refused, unanswered, reset, graceful or other.")
+    static let duration = MetricDescriptor("conntrack_connection_duration_seconds", .histogram,
+        help: "Lifetimes of closed TCP connections from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), per outcome.")
+    static let events = MetricDescriptor("conntrack_exporter_events_total", .counter,
+        help: "Conntrack events received, by type.")
+    static let overflows = MetricDescriptor("conntrack_exporter_event_overflows_total", .counter,
+        help: "Times the kernel dropped conntrack events because the exporter's receive buffer was full (ENOBUFS).")
+    static let trackedHosts = MetricDescriptor("conntrack_exporter_tracked_hosts", .gauge,
+        help: "Remote hosts the exporter keeps event counters for.")
+
+    private let listener: EventListener
+    private let timestampsEnabled: @Sendable () -> Bool
+
+    public init(listener: EventListener, timestampsEnabled: @escaping @Sendable () -> Bool = TimestampSetting.isEnabled) {
+        self.listener = listener
+        self.timestampsEnabled = timestampsEnabled
+    }
+
+    public func collect(into writer: inout ExpositionWriter) {
+        let counters = listener.snapshot
+        writer.header(Self.opened)
+        for (host, count) in counters.opened.sorted(by: { $0.key < $1.key }) {
+            writer.sample(Self.opened.name, labels: ["host": host.description], value: count)
+        }
+        writer.header(Self.closed)
+        for (host, outcomes) in counters.closed.sorted(by: { $0.key < $1.key }) {
+            let label = host.description
+            for outcome in ConnectionOutcome.allCases where outcomes[outcome] > 0 {
+                writer.sample(Self.closed.name, labels: ["host": label, "outcome": outcome.label], value: outcomes[outcome])
+            }
+        }
+        if timestampsEnabled() || counters.durations.contains(where: { $0.count > 0 }) {
+            writeDurations(counters.durations, into: &writer)
+        }
+        writer.header(Self.events)
+        writer.sample(Self.events.name, labels: ["type": "new"], value: counters.newEvents)
+        writer.sample(Self.events.name, labels: ["type": "destroy"], value: counters.destroyEvents)
+        writer.header(Self.overflows)
+        writer.sample(Self.overflows.name, value: counters.overflows)
+        writer.header(Self.trackedHosts)
+        writer.sample(Self.trackedHosts.name, value: UInt64(counters.hostCount))
+    }
+
+    private func writeDurations(_ histograms: [Histogram], into writer: inout ExpositionWriter) {
+        writer.header(Self.duration)
+        for outcome in ConnectionOutcome.allCases {
+            let histogram = histograms[outcome.rawValue]
+            for bucket in histogram.cumulativeBuckets {
+                writer.sample("\(Self.duration.name)_bucket",
+                              labels: ["outcome": outcome.label, "le": ExpositionWriter.format(bucket.upperBound)],
+                              value: bucket.count)
+            }
+            writer.sample("\(Self.duration.name)_sum", labels: ["outcome": outcome.label], floatValue: histogram.sum)
+            writer.sample("\(Self.duration.name)_count", labels: ["outcome": outcome.label], value: histogram.count)
+        }
+    }
+}

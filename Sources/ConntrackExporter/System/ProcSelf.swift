@@ -1,0 +1,60 @@
+import Glibc
+
+/// Reads the process's own figures from procfs.
+enum ProcSelf {
+    struct Stat {
+        var userTicks: UInt64
+        var systemTicks: UInt64
+        var threads: UInt64
+        var startTicks: UInt64
+        var virtualBytes: UInt64
+        var residentPages: UInt64
+    }
+
+    /// /proc/self/stat, fields numbered as in proc(5).
+    static func stat() throws(SystemError) -> Stat {
+        let text = try read("/proc/self/stat")
+        // The command name (field 2) may hold spaces and parentheses: fields restart after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { throw SystemError(operation: "parsing /proc/self/stat", errno: EBADMSG) }
+        let fields = text[text.index(after: close)...].split(separator: " ").map { UInt64($0) ?? 0 }
+        // fields[0] is field 3 (state).
+        func field(_ number: Int) -> UInt64 { fields.indices.contains(number - 3) ? fields[number - 3] : 0 }
+        return Stat(userTicks: field(14), systemTicks: field(15), threads: field(20), startTicks: field(22),
+                    virtualBytes: field(23), residentPages: field(24))
+    }
+
+    /// The boot time in seconds since the epoch (`btime` in /proc/stat).
+    static func bootTime() throws(SystemError) -> UInt64 {
+        let text = try read("/proc/stat")
+        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
+            if let value = UInt64(line.dropFirst(6)) { return value }
+        }
+        throw SystemError(operation: "finding btime in /proc/stat", errno: EBADMSG)
+    }
+
+    static func openDescriptors() throws(SystemError) -> Int {
+        guard let directory = opendir("/proc/self/fd") else {
+            throw SystemError(operation: "listing /proc/self/fd", errno: errno)
+        }
+        defer { closedir(directory) }
+        var count = 0
+        while readdir(directory) != nil { count += 1 }
+        // ".", ".." and the descriptor opendir itself holds.
+        return count - 3
+    }
+
+    private static func read(_ path: String) throws(SystemError) -> String {
+        let fd = try systemCall("opening \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { FileDescriptor.close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(SystemError) in try systemCall("reading \(path)") { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
+            }.get()
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
