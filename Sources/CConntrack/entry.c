@@ -121,8 +121,8 @@ malformed:
     return MNL_CB_ERROR;
 }
 
-int cct_parse_messages(const void *buffer, size_t length, cct_entry_callback callback, void *context) {
-    struct cct_parse_state state = { callback, context, 0 };
+int cct_parse_messages(const void *buffer, size_t length, int events, cct_entry_callback callback, void *context) {
+    struct cct_parse_state state = { callback, context, events };
     return cct_run_callbacks(buffer, length, 0, 0, cct_parse_entry, &state);
 }
 

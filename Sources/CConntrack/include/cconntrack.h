@@ -58,10 +58,11 @@ void cct_socket_close(cct_socket *socket);
 /// CAP_NET_ADMIN). After a failure the next call starts on a fresh socket.
 int cct_dump(cct_socket *socket, uint8_t family, cct_entry_callback callback, void *context);
 
-/// Parses a buffer of netlink messages as `cct_dump` receives it (used by tests
-/// with recorded messages). Returns 0 when the buffer ended, 1 when a DONE
-/// message ended the dump, -1 and errno on a malformed or error message.
-int cct_parse_messages(const void *buffer, size_t length, cct_entry_callback callback, void *context);
+/// Parses a buffer of netlink messages as a dump (`events` 0) or the event socket
+/// (`events` 1) receives it; tests feed recorded messages. Returns 0 when the
+/// buffer ended, 1 when a DONE message ended a dump, -1 and errno on a malformed
+/// or error message.
+int cct_parse_messages(const void *buffer, size_t length, int events, cct_entry_callback callback, void *context);
 
 /// Per-CPU statistics in the order of enum ctattr_stats_cpu: found, invalid,
 /// insert, insert_failed, drop, early_drop, error, search_restart,

@@ -33,14 +33,4 @@ public final class ConntrackSocket {
     func withHandle<Result>(_ body: (OpaquePointer) throws(SystemError) -> Result) throws(SystemError) -> Result {
         try body(handle)
     }
-
-    /// Parses netlink messages as a dump returns them (recorded ones, in tests).
-    public static func parse(messages: [UInt8], _ body: (ConntrackEntry) -> Void) throws(SystemError) {
-        let result = withEntryCallback(body) { callback, context in
-            messages.withUnsafeBytes { cct_parse_messages($0.baseAddress, $0.count, callback, context) }
-        }
-        if result < 0 {
-            throw SystemError(operation: "parsing conntrack messages", errno: errno)
-        }
-    }
 }

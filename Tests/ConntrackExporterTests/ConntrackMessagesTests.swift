@@ -2,10 +2,10 @@ import Glibc
 import Testing
 @testable import ConntrackExporter
 
-@Suite struct ConntrackSocketTests {
+@Suite struct ConntrackMessagesTests {
     @Test func parsesRecordedDump() throws {
         var entries: [ConntrackEntry] = []
-        try ConntrackSocket.parse(messages: RecordedDump.bytes) { entries.append($0) }
+        try ConntrackMessages.parse(RecordedDump.bytes, asEvents: false) { entries.append($0) }
         #expect(entries.count == 3)
 
         let inbound = try #require(entries.first { $0.destinationPort == 5432 })
@@ -31,7 +31,7 @@ import Testing
     @Test func rejectsTruncatedMessages() {
         let truncated = Array(RecordedDump.bytes.prefix(60))
         #expect(throws: SystemError(operation: "parsing conntrack messages", errno: EBADMSG)) {
-            try ConntrackSocket.parse(messages: truncated) { _ in }
+            try ConntrackMessages.parse(truncated, asEvents: false) { _ in }
         }
     }
 
@@ -42,13 +42,13 @@ import Testing
         corrupted[20] = 0xff
         corrupted[21] = 0xff
         #expect(throws: SystemError(operation: "parsing conntrack messages", errno: EBADMSG)) {
-            try ConntrackSocket.parse(messages: corrupted) { _ in }
+            try ConntrackMessages.parse(corrupted, asEvents: false) { _ in }
         }
     }
 
     @Test func aggregatesRecordedDump() throws {
         var table = ConnectionStateTable(local: LocalAddresses([]), ignore: IgnoreList(), mode: .endpoint)
-        try ConntrackSocket.parse(messages: RecordedDump.bytes) { table.add($0) }
+        try ConntrackMessages.parse(RecordedDump.bytes, asEvents: false) { table.add($0) }
         #expect(table.counts.count == 2)
         #expect(table.counts[key("198.18.0.7", 5432)]?[.open] == 1)
         #expect(table.counts[key("2001:db8::7", 443)]?[.closing] == 1)
