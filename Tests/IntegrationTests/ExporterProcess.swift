@@ -8,15 +8,21 @@ final class ExporterProcess {
     let process = Process()
     private let errorPipe = Pipe()
 
-    /// Starts the exporter with `arguments` and waits until it answers a scrape.
-    init(in namespace: TestNamespace, port: Int = 9318, arguments: [String] = []) throws {
+    /// Starts the exporter with `arguments` and waits until it answers a scrape; its
+    /// standard output goes to `outputFile` when given.
+    init(in namespace: TestNamespace, port: Int = 9318, arguments: [String] = [], outputFile: String? = nil) throws {
         self.namespace = namespace
         self.port = port
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", namespace.name, IntegrationEnvironment.executable("conntrack_exporter"),
                              "--web.listen-address", "127.0.0.1:\(port)"] + arguments
         process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
+        if let outputFile {
+            _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: outputFile)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while (try? scrape(path: "/")) == nil {
@@ -29,6 +35,17 @@ final class ExporterProcess {
 
     deinit {
         if process.isRunning { _ = stop() }
+    }
+
+    /// Scrapes until `done` holds for a scrape (returned), or fails after `seconds`.
+    func scrape(until done: (Exposition) -> Bool, seconds: Double = 60) throws -> Exposition {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let exposition = try scrape()
+            if done(exposition) { return exposition }
+            guard Date() < deadline else { return exposition }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
     }
 
     /// GET of the telemetry path, from inside the namespace.

@@ -1,22 +1,41 @@
-/// A scrape's samples: metric name -> `host` label (or "" without labels) -> value.
+/// A scrape's samples, parsed by the test on its own.
 struct Exposition {
+    struct Sample {
+        var name: String
+        var labels: [String: String]
+        var value: Double
+    }
+
     let text: String
-    let samples: [String: [String: Double]]
+    let samples: [Sample]
 
     init(_ text: String) {
         self.text = text
-        var samples: [String: [String: Double]] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+        samples = text.split(separator: "\n").compactMap { line in
+            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "),
+                  let value = Double(line[line.index(after: space)...]) else { return nil }
             let series = line[..<space]
             let name = String(series.prefix { $0 != "{" })
-            var host = ""
-            if let start = series.firstRange(of: "host=\"")?.upperBound, let end = series[start...].firstIndex(of: "\"") {
-                host = String(series[start..<end])
+            var labels: [String: String] = [:]
+            if let open = series.firstIndex(of: "{") {
+                // Label values here never hold commas, quotes or braces.
+                for pair in series[series.index(after: open)..<series.index(before: series.endIndex)].split(separator: ",") {
+                    let parts = pair.split(separator: "=", maxSplits: 1)
+                    labels[String(parts[0])] = String(parts[1].dropFirst().dropLast())
+                }
             }
-            samples[name, default: [:]][host] = value
+            return Sample(name: name, labels: labels, value: value)
         }
-        self.samples = samples
+    }
+
+    /// The value of the series with exactly these labels, nil if absent.
+    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples.first { $0.name == name && $0.labels == labels }?.value
+    }
+
+    /// host label -> value for one family.
+    func byHost(_ name: String) -> [String: Int] {
+        Dictionary(samples.filter { $0.name == name }.map { ($0.labels["host"] ?? "", Int($0.value)) }, uniquingKeysWith: +)
     }
 
     /// The four gauge families as integer counts, families without series left out.
@@ -24,7 +43,8 @@ struct Exposition {
         var gauges: [String: [String: Int]] = [:]
         for family in ["conntrack_opening_connections", "conntrack_open_connections",
                        "conntrack_closing_connections", "conntrack_closed_connections"] {
-            if let series = samples[family] { gauges[family] = series.mapValues { Int($0) } }
+            let hosts = byHost(family)
+            if !hosts.isEmpty { gauges[family] = hosts }
         }
         return gauges
     }

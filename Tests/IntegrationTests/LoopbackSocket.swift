@@ -23,6 +23,15 @@ enum LoopbackSocket {
         return [client, server]
     }
 
+    /// A connection attempt to a port nothing listens on.
+    static func connectRefused(port: UInt16) throws {
+        let fd = try make(ipv6: false)
+        defer { close(fd) }
+        try withAddress(port: port, ipv6: false) { address, length in
+            guard connect(fd, address, length) != 0, errno == ECONNREFUSED else { throw failure("expected a refusal") }
+        }
+    }
+
     /// Closes `fd` with an RST instead of a FIN.
     static func reset(_ fd: Int32) {
         var option = linger(l_onoff: 1, l_linger: 0)

@@ -21,7 +21,7 @@ struct SyntheticTableTests {
         let expected = listing.expectedGauges(ignoredPort: 9318)
         #expect(expected.values.map(\.count).reduce(0, +) > 1000)
         #expect(scrape.gauges == expected)
-        #expect(scrape.samples["conntrack_exporter_collect_success"]?[""] == 1)
+        #expect(scrape.value("conntrack_exporter_collect_success") == 1)
         #expect(scrape.text.contains("host=\"[2001:db8::"))
     }
 
