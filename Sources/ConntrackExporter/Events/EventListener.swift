@@ -42,6 +42,7 @@ public final class EventListener: Sendable {
     /// Starts handling events on a new thread.
     public func start() throws(SystemError) {
         let local = try LocalAddresses.read()
+        logger.debug("listening for conntrack events", metadata: ["buffer_bytes": "\(socket.value.bufferBytes)"])
         try startDetachedThread { [self] in run(local: local) }
     }
 
