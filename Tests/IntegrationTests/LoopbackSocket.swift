@@ -12,12 +12,18 @@ enum LoopbackSocket {
         return fd
     }
 
-    /// A connected client and the server side of the connection.
-    static func connectAndAccept(listener: Int32, port: UInt16, ipv6: Bool = false) throws -> [Int32] {
+    /// A client connected to `port`.
+    static func connect(port: UInt16, ipv6: Bool = false) throws -> Int32 {
         let client = try make(ipv6: ipv6)
         try withAddress(port: port, ipv6: ipv6) { address, length in
-            guard connect(client, address, length) == 0 else { throw failure("connect \(port)") }
+            guard Glibc.connect(client, address, length) == 0 else { throw failure("connect \(port)") }
         }
+        return client
+    }
+
+    /// A connected client and the server side of the connection.
+    static func connectAndAccept(listener: Int32, port: UInt16, ipv6: Bool = false) throws -> [Int32] {
+        let client = try connect(port: port, ipv6: ipv6)
         let server = accept(listener, nil, nil)
         guard server >= 0 else { throw failure("accept") }
         return [client, server]
@@ -28,7 +34,7 @@ enum LoopbackSocket {
         let fd = try make(ipv6: false)
         defer { close(fd) }
         try withAddress(port: port, ipv6: false) { address, length in
-            guard connect(fd, address, length) != 0, errno == ECONNREFUSED else { throw failure("expected a refusal") }
+            guard Glibc.connect(fd, address, length) != 0, errno == ECONNREFUSED else { throw failure("expected a refusal") }
         }
     }
 
@@ -44,7 +50,7 @@ enum LoopbackSocket {
         let fd = try make(ipv6: false)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         try withAddress(port: port, ipv6: false) { address, length in
-            guard connect(fd, address, length) != 0, errno == EINPROGRESS else { throw failure("expected EINPROGRESS") }
+            guard Glibc.connect(fd, address, length) != 0, errno == EINPROGRESS else { throw failure("expected EINPROGRESS") }
         }
         return fd
     }

@@ -7,18 +7,7 @@ final class NamespaceHTTPClient {
     private let fd: Int32
 
     init(namespace: TestNamespace, port: UInt16) throws {
-        fd = try namespace.inside {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-            let status = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard status == 0 else { throw TestFailure("connect: \(String(cString: strerror(errno)))") }
-            return fd
-        }
+        fd = try namespace.inside { try LoopbackSocket.connect(port: port) }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
