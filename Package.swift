@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "conntrack_exporter", targets: ["conntrack_exporter"]),
         .executable(name: "conntrack-fill", targets: ["conntrack-fill"]),
+        .executable(name: "conntrack-dump-floor", targets: ["conntrack-dump-floor"]),
+        .executable(name: "conntrack-churn", targets: ["conntrack-churn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +36,8 @@ let package = Package(
             cSettings: [.define("CCT_REVISION", to: "\"\(revision)\"")]
         ),
         .target(name: "CLinux"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CGzip", dependencies: ["CZlib"]),
         // Creates entries, for the test fill tool only; the exporter does not link it.
         .target(
             name: "CConntrackWriter",
@@ -43,6 +47,7 @@ let package = Package(
             name: "ConntrackExporter",
             dependencies: [
                 "CConntrack",
+                "CGzip",
                 "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,6 +68,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark tools: the dump floor and a loopback connection churn generator.
+        .executableTarget(name: "conntrack-dump-floor", dependencies: ["CNetfilterConntrack", "CMnl"]),
+        .executableTarget(name: "conntrack-churn"),
         .testTarget(
             name: "ConntrackExporterTests",
             dependencies: ["ConntrackExporter", "CConntrack"]

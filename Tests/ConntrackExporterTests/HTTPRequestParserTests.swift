@@ -83,6 +83,14 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("gzip", true), ("deflate, gzip;q=0.5", true), ("GZIP", true), ("x-gzip", true), ("*", true),
+        ("gzip;q=0", false), ("deflate, br", false), ("", false), ("identity", false),
+    ])
+    func readsAcceptEncoding(value: String, accepts: Bool) throws {
+        #expect(try request("GET / HTTP/1.1\r\nHost: h\r\nAccept-Encoding: \(value)\r\n\r\n").acceptsGzip == accepts)
+    }
+
     @Test func notesBodies() throws {
         #expect(try request("POST /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n").hasBody)
         #expect(try request("POST /metrics HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n").hasBody)

@@ -95,6 +95,22 @@ final class RunningServer {
         #expect(notAllowed.headers["allow"] == "GET, HEAD")
     }
 
+    @Test func compressesWhenTheClientAcceptsGzip() throws {
+        let server = try RunningServer()
+        let client = try TestHTTPClient(port: server.port)
+        try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+        let compressed = try client.response()
+        #expect(compressed.headers["content-encoding"] == "gzip")
+        #expect(compressed.headers["vary"] == "Accept-Encoding")
+        let text = try gunzip(compressed.bytes)
+        #expect(text.contains("conntrack_exporter_collect_success 1\n"))
+
+        try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        let plain = try client.response()
+        #expect(plain.headers["content-encoding"] == nil)
+        #expect(plain.body.contains("conntrack_exporter_collect_success 1\n"))
+    }
+
     @Test func keepsConnectionsAliveUntilAskedToClose() throws {
         let server = try RunningServer()
         let client = try TestHTTPClient(port: server.port)

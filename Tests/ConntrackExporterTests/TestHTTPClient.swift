@@ -6,7 +6,8 @@ final class TestHTTPClient {
     struct Response {
         var status: Int
         var headers: [String: String]
-        var body: String
+        var bytes: [UInt8]
+        var body: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     let fd: Int32
@@ -63,9 +64,9 @@ final class TestHTTPClient {
         }
         let length = head ? 0 : Int(headers["content-length"] ?? "0")!
         while buffer.count < length { try fill() }
-        let body = String(decoding: buffer[..<length], as: UTF8.self)
+        let bytes = Array(buffer[..<length])
         buffer.removeFirst(length)
-        return Response(status: status, headers: headers, body: body)
+        return Response(status: status, headers: headers, bytes: bytes)
     }
 
     /// Whether the server closed the connection (reads to the end of the stream).

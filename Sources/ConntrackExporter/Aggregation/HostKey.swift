@@ -2,11 +2,22 @@
 /// mode drops it, the server-side port.
 public struct HostKey: Hashable, Sendable, CustomStringConvertible {
     public let address: IPAddress
-    public let port: UInt16?
+    /// The port, or a value above 0xffff when the label carries none.
+    private let packedPort: UInt32
 
     public init(_ endpoint: RemoteEndpoint, mode: HostLabelMode) {
         address = endpoint.address
-        port = mode == .endpoint ? endpoint.port : nil
+        packedPort = mode == .endpoint ? UInt32(endpoint.port) : 1 << 16
+    }
+
+    public var port: UInt16? { packedPort > 0xffff ? nil : UInt16(packedPort) }
+
+    // Hashed for every entry of every dump: three words, where the synthesized
+    // conformance would feed the family, the optional's tag and its value separately.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(address.high)
+        hasher.combine(address.low)
+        hasher.combine(UInt32(address.family.rawValue) << 24 | packedPort)
     }
 
     /// The label value: `198.18.0.7:5432`, `[2001:db8::7]:443`, or the bare address.

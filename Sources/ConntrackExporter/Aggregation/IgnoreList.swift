@@ -19,7 +19,7 @@ public struct IgnoreList: Sendable {
     }
 
     public func matches(_ endpoint: RemoteEndpoint) -> Bool {
-        rules.contains { $0.matches(endpoint) }
+        !rules.isEmpty && rules.contains { $0.matches(endpoint) }
     }
 }
 

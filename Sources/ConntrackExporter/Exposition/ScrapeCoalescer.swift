@@ -3,12 +3,19 @@ import Synchronization
 
 /// Shares table reads among concurrent scrapes. A scrape that arrives while a read is
 /// running waits for the next read, so every answer reflects a read that started after
-/// its request arrived, and any number of waiting scrapes cost one read.
+/// its request arrived, and any number of waiting scrapes cost one read (and at most
+/// one compression).
 public final class ScrapeCoalescer: @unchecked Sendable {
-    public typealias Completion = @Sendable ([UInt8]) -> Void
+    /// One read's exposition text, and its gzip stream when a waiting scrape asked for it.
+    public struct Body: Sendable {
+        public let plain: [UInt8]
+        public let gzip: [UInt8]?
+    }
+
+    public typealias Completion = @Sendable (Body) -> Void
 
     private struct State {
-        var waiting: [Completion] = []
+        var waiting: [(gzip: Bool, completion: Completion)] = []
         var running = false
     }
 
@@ -21,10 +28,10 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         self.scraper = scraper
     }
 
-    /// Asks for a scrape; `completion` gets the exposition text on the scrape queue.
-    public func scrape(_ completion: @escaping Completion) {
+    /// Asks for a scrape, compressed too when `gzip`; `completion` runs on the scrape queue.
+    public func scrape(gzip: Bool, _ completion: @escaping Completion) {
         let startsRead = state.withLock { state in
-            state.waiting.append(completion)
+            state.waiting.append((gzip, completion))
             defer { state.running = true }
             return !state.running
         }
@@ -42,8 +49,9 @@ public final class ScrapeCoalescer: @unchecked Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            let body = scraper.scrape()
-            for completion in batch { completion(body) }
+            let plain = scraper.scrape()
+            let body = Body(plain: plain, gzip: batch.contains(where: \.gzip) ? Gzip.compress(plain) : nil)
+            for waiter in batch { waiter.completion(body) }
         }
     }
 }

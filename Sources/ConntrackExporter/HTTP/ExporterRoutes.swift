@@ -12,8 +12,14 @@ public struct ExporterRoutes: Sendable {
         let isRead = request.method == "GET" || request.method == "HEAD"
         switch request.path {
         case telemetryPath where isRead:
-            coalescer.scrape { body in
-                respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, body: body))
+            coalescer.scrape(gzip: request.acceptsGzip) { body in
+                var headers = [(name: "Vary", value: "Accept-Encoding")]
+                if request.acceptsGzip, let gzip = body.gzip {
+                    headers.append(("Content-Encoding", "gzip"))
+                    respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers, body: gzip))
+                } else {
+                    respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers, body: body.plain))
+                }
             }
         case "/" where isRead:
             respond(HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: Array(landingPage.utf8)))

@@ -26,6 +26,17 @@ public struct HTTPRequest: Equatable, Sendable {
         return minorVersion >= 1 || tokens.contains("keep-alive")
     }
 
+    /// Whether `Accept-Encoding` allows gzip (`gzip`, `x-gzip` or `*`, with a q-value above 0).
+    public var acceptsGzip: Bool {
+        guard let header = header("accept-encoding") else { return false }
+        return header.lowercased().split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingSpaces() }
+            guard let coding = parts.first, ["gzip", "x-gzip", "*"].contains(coding) else { return false }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return quality > 0
+        }
+    }
+
     /// Whether the request announces a body, which the exporter does not read.
     public var hasBody: Bool {
         if header("transfer-encoding") != nil { return true }

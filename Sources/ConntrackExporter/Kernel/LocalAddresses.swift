@@ -4,11 +4,16 @@ import Glibc
 /// all of 127.0.0.0/8 and ::1. Read with getifaddrs(3); ``refresh()`` picks up
 /// addresses added or removed since the last read.
 public struct LocalAddresses: Sendable {
-    private var addresses: Set<IPAddress>
+    // Checked for both ends of every entry of every dump. Machines have few addresses,
+    // and comparing a few is cheaper than hashing one; many go into a set.
+    private let few: [IPAddress]
+    private let many: Set<IPAddress>?
 
     /// A fixed set, for tests and for callers that know the addresses.
     public init(_ addresses: some Sequence<IPAddress>) {
-        self.addresses = Set(addresses)
+        let unique = Array(Set(addresses))
+        few = unique.count <= 16 ? unique : []
+        many = unique.count <= 16 ? nil : Set(unique)
     }
 
     /// Reads the interfaces' addresses now.
@@ -35,7 +40,8 @@ public struct LocalAddresses: Sendable {
         case .v6:
             if address == .ipv6Loopback { return true }
         }
-        return addresses.contains(address)
+        if let many { return many.contains(address) }
+        return few.contains(address)
     }
 }
 
