@@ -7,10 +7,13 @@ public struct ConnectionStateTable: Sendable {
     public let mode: HostLabelMode
     public private(set) var counts: [HostKey: StateCounts] = [:]
 
-    public init(local: LocalAddresses, ignore: IgnoreList, mode: HostLabelMode) {
+    /// `expectedHosts` sizes the table up front (the last read's count), so a read of a
+    /// large table does not rehash as it grows.
+    public init(local: LocalAddresses, ignore: IgnoreList, mode: HostLabelMode, expectedHosts: Int = 0) {
         self.local = local
         self.ignore = ignore
         self.mode = mode
+        counts.reserveCapacity(expectedHosts)
     }
 
     public mutating func add(_ entry: ConntrackEntry) {

@@ -14,6 +14,8 @@ public final class ConnectionStateCollector: Collector {
     private let socket: ConntrackSocket
     private let ignore: IgnoreList
     private let mode: HostLabelMode
+    /// Hosts in the last read; only touched by reads, one at a time.
+    private var lastHostCount = 0
 
     public init(socket: ConntrackSocket, ignore: IgnoreList, mode: HostLabelMode) {
         self.socket = socket
@@ -23,8 +25,10 @@ public final class ConnectionStateCollector: Collector {
 
     /// Reads the local addresses and the whole table now.
     public func read() throws(SystemError) -> ConnectionStateTable {
-        var table = ConnectionStateTable(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
+        var table = ConnectionStateTable(local: try LocalAddresses.read(), ignore: ignore, mode: mode,
+                                         expectedHosts: lastHostCount)
         try socket.dump { table.add($0) }
+        lastHostCount = table.counts.count
         return table
     }
 

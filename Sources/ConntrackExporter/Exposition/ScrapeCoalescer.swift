@@ -2,9 +2,9 @@ import Dispatch
 import Synchronization
 
 /// Shares table reads among concurrent scrapes. A scrape that arrives while a read is
-/// running waits for the next read, so every answer reflects a read that started after
-/// its request arrived, and any number of waiting scrapes cost one read (and at most
-/// one compression).
+/// running joins it: that read was under way when the scrape arrived, which is as fresh
+/// as a dump gets (the kernel's dump is never an atomic snapshot). So any number of
+/// concurrent scrapes cost one read, and at most one compression.
 public final class ScrapeCoalescer: @unchecked Sendable {
     /// One read's exposition text, and its gzip stream when a waiting scrape asked for it.
     public struct Body: Sendable {
@@ -36,22 +36,21 @@ public final class ScrapeCoalescer: @unchecked Sendable {
             return !state.running
         }
         if startsRead {
-            queue.async { self.drain() }
+            queue.async { self.read() }
         }
     }
 
-    private func drain() {
-        while true {
-            let batch = state.withLock { state in
-                let batch = state.waiting
+    private func read() {
+        let plain = scraper.scrape()
+        // Whoever arrived during the read shares it; later arrivals start the next one.
+        let waiting = state.withLock { state in
+            defer {
                 state.waiting.removeAll()
-                if batch.isEmpty { state.running = false }
-                return batch
+                state.running = false
             }
-            if batch.isEmpty { return }
-            let plain = scraper.scrape()
-            let body = Body(plain: plain, gzip: batch.contains(where: \.gzip) ? Gzip.compress(plain) : nil)
-            for waiter in batch { waiter.completion(body) }
+            return state.waiting
         }
+        let body = Body(plain: plain, gzip: waiting.contains(where: \.gzip) ? Gzip.compress(plain) : nil)
+        for waiter in waiting { waiter.completion(body) }
     }
 }
