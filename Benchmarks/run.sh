@@ -102,6 +102,15 @@ for size in $sizes; do
     done
     concurrent=$(median <"$work/concurrent")
 
+    # Compression alone: zlib level 1 (the exporter's) over this size's body, by gzip(1).
+    in_ns curl -s -o "$work/body" "$url"
+    : >"$work/compress"
+    for _ in $(seq "$runs"); do
+        start=$(date +%s.%N); gzip -1 -c "$work/body" >/dev/null
+        awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }' >>"$work/compress"
+    done
+    compress=$(median <"$work/compress")
+
     : >"$work/hand"
     for _ in 1 2 3; do
         start=$(date +%s.%N); by_hand
@@ -109,7 +118,7 @@ for size in $sizes; do
     done
     hand=$(median <"$work/hand")
     stop_exporter
-    echo "$size $floor $scrape $gzip $cpu $rss $concurrent $hand" >>"$results"
+    echo "$size $floor $scrape $gzip $cpu $rss $concurrent $hand $compress" >>"$results"
 done
 
 echo "observer effect" >&2
@@ -180,7 +189,7 @@ plot "$work/chart.dat" using 1:3 with linespoints title "scrape (exporter)", \
 PLOT
 
 last=$(tail -n 1 "$results")
-read -r _ floor250 scrape250 gzip250 _ rss250 concurrent250 _ <<<"$last"
+read -r _ floor250 scrape250 _ _ rss250 concurrent250 _ compress250 <<<"$last"
 cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 {
     echo "# Benchmarks"
@@ -195,11 +204,15 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo "The floor is \`conntrack-dump-floor\`: the exporter's dump request with its receive buffer, counting entries and nothing else."
     echo "Tables are filled by \`conntrack-fill\` with TCP entries to at most 10,000 remote hosts, 20% IPv6."
     echo
-    echo "| entries | floor | scrape | scrape / floor | gzip scrape | CPU per scrape | RSS after 10 scrapes | 10 concurrent / one | conntrack -L \| awk |"
-    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    while read -r size floor scrape gzip cpu rss concurrent hand; do
-        echo "| $size | $(ms "$floor") ms | $(ms "$scrape") ms | $(ratio "$scrape" "$floor") | $(ms "$gzip") ms | $(ms "$cpu") ms | $rss MiB | $(ratio "$concurrent" "$scrape") | $(ms "$hand") ms |"
+    echo "| entries | floor | scrape | scrape / floor | gzip scrape | compression | CPU per scrape | RSS after 10 scrapes | 10 concurrent / one | conntrack -L \| awk |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    while read -r size floor scrape gzip cpu rss concurrent hand compress; do
+        echo "| $size | $(ms "$floor") ms | $(ms "$scrape") ms | $(ratio "$scrape" "$floor") | $(ms "$gzip") ms | $(ms "$compress") ms | $(ms "$cpu") ms | $rss MiB | $(ratio "$concurrent" "$scrape") | $(ms "$hand") ms |"
     done <"$results"
+    echo
+    echo "Scrape times are wall times seen by curl. The exporter receives a dump on one thread while parsing it on another,"
+    echo "so a scrape takes about as long as the kernel's part; CPU per scrape (user + system, over 10 scrapes) counts both threads."
+    echo "Compression is zlib level 1 of that size's response body (gzip -1, the exporter's library and level)."
     echo
     echo "![scrape time and floor against table size](Benchmarks/scrape-vs-floor.png)"
     echo
@@ -226,13 +239,13 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo
     echo "| goal | measured | met |"
     echo "| --- | --- | --- |"
-    goal() { echo "| $1 | $2 | $(awk -v v="$3" -v l="$4" -v op="$5" 'BEGIN { print ((op == "le" ? v <= l : v >= l) ? "yes" : "**no**") }') |"; }
+    goal() { echo "| $1 | $2 | $(awk -v v="$3" -v l="$4" -v op="$5" 'BEGIN { print ((op == "le" ? v <= l : op == "lt" ? v < l : v >= l) ? "yes" : "**no**") }') |"; }
     goal "scrape at 250k <= 1.25 x floor" "$(ratio "$scrape250" "$floor250") x" "$(ratio "$scrape250" "$floor250")" 1.25 le
     goal "RSS at 250k / 10k hosts <= 48 MiB" "$rss250 MiB" "$rss250" 48 le
     goal "churn with the exporter >= 0.95 x without" "$(ratio "$churn_exporter" "$churn_none") x" "$(ratio "$churn_exporter" "$churn_none")" 0.95 ge
     goal "10 concurrent scrapes <= 1.5 x one" "$(ratio "$concurrent250" "$scrape250") x" "$(ratio "$concurrent250" "$scrape250")" 1.5 le
-    gzip_cost=$(awk -v g="$gzip250" -v s="$scrape250" 'BEGIN { printf "%.3f", (g - s) / s }')
-    goal "gzip < 10% of the scrape at 250k" "$(awk -v c="$gzip_cost" 'BEGIN { printf "%+.1f%%", c * 100 }')" "$gzip_cost" 0.10 le
+    gzip_cost=$(awk -v c="$compress250" -v s="$scrape250" 'BEGIN { printf "%.3f", c / s }')
+    goal "compression < 10% of the scrape at 250k" "$(awk -v c="$gzip_cost" 'BEGIN { printf "%.1f%%", c * 100 }')" "$gzip_cost" 0.10 lt
     echo
     echo "## Where a 250k scrape's time goes"
     echo

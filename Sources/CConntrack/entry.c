@@ -159,5 +159,5 @@ int cct_parse_messages(const void *buffer, size_t length, int events, cct_entry_
 
 int cct_dump(cct_socket *s, uint8_t family, cct_entry_callback callback, void *context) {
     struct cct_parse_state state = { callback, context, 0 };
-    return cct_request(s, IPCTNL_MSG_CT_GET, NLM_F_DUMP, family, cct_parse_entry, &state);
+    return cct_request_pipelined(s, IPCTNL_MSG_CT_GET, NLM_F_DUMP, family, cct_parse_entry, &state);
 }

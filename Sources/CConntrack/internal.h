@@ -10,12 +10,16 @@
 // A dump fills one buffer of up to ~32 KiB per recvmsg; a larger buffer never truncates.
 #define CCT_BUFFER_SIZE (64 * 1024)
 
+// Buffers a dump's receiving thread may fill ahead of the parsing one.
+#define CCT_PIPELINE_DEPTH 4
+
 struct cct_socket {
     struct mnl_socket *nl;
     uint32_t portid;
     uint32_t seq;
     unsigned groups;
     char buffer[CCT_BUFFER_SIZE];
+    char *pipeline[CCT_PIPELINE_DEPTH];  // allocated by the first pipelined dump
 };
 
 /// Sends one request of `type` (IPCTNL_MSG_*) with `flags` for `family` and runs
@@ -25,6 +29,22 @@ int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl
 
 /// Opens (or reopens) the socket's netlink connection, joining `s->groups`.
 int cct_connect(cct_socket *s);
+
+/// Sends a request like `cct_request`, and receives its replies on a second thread
+/// while this one runs `callback`, so parsing overlaps the kernel filling the next
+/// buffers. Same results as `cct_request`.
+int cct_request_pipelined(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data);
+
+/// Sends a request of `type` with `flags` for `family`. 0 or -1 and errno.
+int cct_send_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family);
+
+/// Receives the replies to the request just sent and runs `callback` over them, on
+/// this thread. 0 or -1 and errno.
+int cct_receive(cct_socket *s, mnl_cb_t callback, void *data);
+
+/// Closes the netlink connection after a failed exchange, whose remaining replies would
+/// break the next one, and opens a fresh one. Returns -1 with errno preserved.
+int cct_fail_and_reconnect(cct_socket *s);
 
 /// State for parse_entry callbacks.
 struct cct_parse_state {

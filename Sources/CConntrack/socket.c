@@ -34,6 +34,7 @@ cct_socket *cct_socket_open(void) {
 void cct_socket_close(cct_socket *s) {
     if (s == NULL) return;
     if (s->nl != NULL) mnl_socket_close(s->nl);
+    for (int i = 0; i < CCT_PIPELINE_DEPTH; i++) free(s->pipeline[i]);
     free(s);
 }
 
@@ -41,9 +42,7 @@ int cct_socket_fd(cct_socket *s) {
     return mnl_socket_get_fd(s->nl);
 }
 
-// A request that failed half-way leaves its remaining replies queued on the socket,
-// where they would break the next request: start the next one on a fresh socket.
-static int fail_and_reconnect(cct_socket *s) {
+int cct_fail_and_reconnect(cct_socket *s) {
     int saved = errno;
     mnl_socket_close(s->nl);
     s->nl = NULL;
@@ -65,7 +64,7 @@ int cct_run_callbacks(const void *buffer, size_t length, uint32_t seq, uint32_t 
     return ret == MNL_CB_STOP ? 1 : 0;
 }
 
-int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data) {
+int cct_send_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family) {
     if (s->nl == NULL && cct_connect(s) < 0) return -1;
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(s->buffer);
     nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
@@ -76,15 +75,24 @@ int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl
     nfg->version = NFNETLINK_V0;
     nfg->res_id = 0;
 
-    if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0) return fail_and_reconnect(s);
+    if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0) return cct_fail_and_reconnect(s);
+    return 0;
+}
+
+int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data) {
+    if (cct_send_request(s, type, flags, family) < 0) return -1;
+    return cct_receive(s, callback, data);
+}
+
+int cct_receive(cct_socket *s, mnl_cb_t callback, void *data) {
     for (;;) {
         ssize_t n = mnl_socket_recvfrom(s->nl, s->buffer, sizeof(s->buffer));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return fail_and_reconnect(s);
+            return cct_fail_and_reconnect(s);
         }
         int ret = cct_run_callbacks(s->buffer, (size_t)n, s->seq, s->portid, callback, data);
-        if (ret < 0) return fail_and_reconnect(s);
+        if (ret < 0) return cct_fail_and_reconnect(s);
         if (ret > 0) return 0;
     }
 }

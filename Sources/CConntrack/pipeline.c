@@ -1,0 +1,114 @@
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+// Almost all of a dump's time is the kernel filling buffers inside recvmsg. A receiving
+// thread keeps it doing so while the calling thread parses the buffers already filled,
+// so a scrape takes about as long as the kernel's part alone.
+
+struct pipeline {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    cct_socket *s;
+    ssize_t lengths[CCT_PIPELINE_DEPTH];
+    int errors[CCT_PIPELINE_DEPTH];
+    unsigned filled;     // buffers handed to the parser, ever
+    unsigned parsed;     // buffers the parser gave back, ever
+    int abandoned;       // the parser failed: drain the rest of the exchange, hand nothing more
+};
+
+// Whether a buffer holds the message that ends the exchange (DONE, or an error or ACK).
+static int ends_exchange(const char *buffer, ssize_t length) {
+    int remaining = (int)length;
+    for (const struct nlmsghdr *nlh = (const void *)buffer; mnl_nlmsg_ok(nlh, remaining);
+         nlh = mnl_nlmsg_next(nlh, &remaining)) {
+        if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) return 1;
+    }
+    return 0;
+}
+
+static void *receive_loop(void *argument) {
+    struct pipeline *p = argument;
+    int fd = mnl_socket_get_fd(p->s->nl);
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (p->filled - p->parsed == CCT_PIPELINE_DEPTH && !p->abandoned) pthread_cond_wait(&p->changed, &p->lock);
+        int abandoned = p->abandoned;
+        unsigned slot = p->filled % CCT_PIPELINE_DEPTH;
+        pthread_mutex_unlock(&p->lock);
+
+        // Once abandoned, the parser reads nothing: the scratch buffer takes the rest.
+        char *buffer = abandoned ? p->s->buffer : p->s->pipeline[slot];
+        ssize_t n = recv(fd, buffer, CCT_BUFFER_SIZE, 0);
+        if (n < 0 && errno == EINTR) continue;
+        int error = n < 0 ? errno : 0;
+        int last = n <= 0 || ends_exchange(buffer, n);
+        if (!abandoned) {
+            pthread_mutex_lock(&p->lock);
+            p->lengths[slot] = n;
+            p->errors[slot] = n == 0 ? ECONNRESET : error;
+            p->filled++;
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
+        }
+        if (last) return NULL;
+    }
+}
+
+static int allocate_buffers(cct_socket *s) {
+    for (int i = 0; i < CCT_PIPELINE_DEPTH; i++) {
+        if (s->pipeline[i] == NULL && (s->pipeline[i] = malloc(CCT_BUFFER_SIZE)) == NULL) return -1;
+    }
+    return 0;
+}
+
+int cct_request_pipelined(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data) {
+    if (allocate_buffers(s) < 0) return cct_request(s, type, flags, family, callback, data);
+    if (cct_send_request(s, type, flags, family) < 0) return -1;
+
+    struct pipeline p = { .s = s };
+    pthread_t receiver;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.changed, NULL);
+    if (pthread_create(&receiver, NULL, receive_loop, &p) != 0) {
+        // No thread to be had: receive on this one instead.
+        pthread_mutex_destroy(&p.lock);
+        pthread_cond_destroy(&p.changed);
+        return cct_receive(s, callback, data);
+    }
+
+    int result = 0, error = 0;
+    for (;;) {
+        pthread_mutex_lock(&p.lock);
+        while (p.filled == p.parsed) pthread_cond_wait(&p.changed, &p.lock);
+        unsigned slot = p.parsed % CCT_PIPELINE_DEPTH;
+        ssize_t n = p.lengths[slot];
+        int receive_error = p.errors[slot];
+        pthread_mutex_unlock(&p.lock);
+
+        int ret = n > 0 ? cct_run_callbacks(s->pipeline[slot], (size_t)n, s->seq, s->portid, callback, data) : -1;
+        if (n <= 0) errno = receive_error;
+        if (ret < 0) error = errno;
+
+        pthread_mutex_lock(&p.lock);
+        p.parsed++;
+        if (ret < 0) p.abandoned = 1;
+        pthread_cond_broadcast(&p.changed);
+        pthread_mutex_unlock(&p.lock);
+        if (ret != 0) {
+            result = ret < 0 ? -1 : 0;
+            break;
+        }
+    }
+    pthread_join(receiver, NULL);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.changed);
+    if (result < 0) {
+        errno = error;
+        return cct_fail_and_reconnect(s);
+    }
+    return 0;
+}
