@@ -75,6 +75,7 @@ let package = Package(
             name: "ConntrackExporterTests",
             dependencies: ["ConntrackExporter", "CConntrack"]
         ),
+        .testTarget(name: "DeploymentTests"),
         .target(name: "CTestNamespace", path: "Tests/CTestNamespace"),
         .testTarget(
             name: "IntegrationTests",

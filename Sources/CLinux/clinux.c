@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 
 int clinux_eventfd(void) {
     return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -37,4 +39,14 @@ int clinux_address_monitor_open(void) {
         return -1;
     }
     return fd;
+}
+
+int clinux_raise_net_admin(void) {
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) < 0) return -1;
+    uint32_t bit = 1u << CAP_NET_ADMIN;  // CAP_NET_ADMIN is 12: in the first word
+    if (!(data[0].permitted & bit) || (data[0].effective & bit)) return 0;
+    data[0].effective |= bit;
+    return (int)syscall(SYS_capset, &header, data);
 }

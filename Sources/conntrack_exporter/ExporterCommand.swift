@@ -76,6 +76,9 @@ struct ExporterCommand: ParsableCommand {
         LoggingSystem.bootstrap { [logFormat] _ in LineLogHandler(format: logFormat, level: level) }
         let logger = Logger(label: "conntrack_exporter")
 
+        // The container image's binary carries cap_net_admin as permitted only, so that exec
+        // never fails without it and the missing capability gets the message below.
+        try Capabilities.raiseNetAdmin()
         let ignore = try ignoreList()
         let socket = try ConntrackSocket()
         let collector = ConnectionStateCollector(socket: socket, ignore: ignore, mode: hostLabel)

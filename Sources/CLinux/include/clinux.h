@@ -14,6 +14,10 @@ int clinux_signalfd(const sigset_t *mask);
 int clinux_accept(int fd);
 /// Reads one signalfd_siginfo; returns the signal number, 0 if none is pending.
 int clinux_signalfd_read(int fd);
+/// Makes CAP_NET_ADMIN effective when it is permitted but not effective: the state a
+/// binary with the file capability cap_net_admin+p starts in (the container image's).
+/// 0 when it is effective afterwards or was never permitted; -1 and errno otherwise.
+int clinux_raise_net_admin(void);
 /// A non-blocking rtnetlink socket that receives a message whenever an IPv4 or
 /// IPv6 interface address is added or removed.
 int clinux_address_monitor_open(void);

@@ -1,0 +1,27 @@
+# Build: an official Swift image (Debian 12), the Swift runtime linked statically.
+FROM swift:6.2-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libnetfilter-conntrack-dev libmnl-dev zlib1g-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN scripts/build-release.sh /out
+
+# Run: slim Debian 12 with only the libraries the binary links (the tests check the list against ldd).
+FROM debian:12-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libnetfilter-conntrack3 libnfnetlink0 libmnl0 zlib1g libstdc++6 libgcc-s1 \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/conntrack_exporter /usr/local/bin/conntrack_exporter
+# Not root: the binary carries CAP_NET_ADMIN as a permitted file capability and raises it
+# itself. It is granted only when the container has the capability in its bounding set
+# (docker run --cap-add=NET_ADMIN); without it the exporter exits with a message saying so.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libcap2-bin \
+    && setcap cap_net_admin+p /usr/local/bin/conntrack_exporter \
+    && apt-get purge -y --auto-remove libcap2-bin \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin conntrack_exporter
+USER 10001
+EXPOSE 9318
+ENTRYPOINT ["/usr/local/bin/conntrack_exporter"]
