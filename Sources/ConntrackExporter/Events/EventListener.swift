@@ -41,13 +41,13 @@ public final class EventListener: Sendable {
 
     /// Starts handling events on a new thread.
     public func start() throws(SystemError) {
-        let local = try LocalAddresses.read()
+        let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         logger.debug("listening for conntrack events", metadata: ["buffer_bytes": "\(socket.value.bufferBytes)"])
-        try startDetachedThread { [self] in run(local: local) }
+        try startDetachedThread { [self] in run(labeler: labeler) }
     }
 
-    private func run(local initial: LocalAddresses) {
-        var local = initial
+    private func run(labeler initial: HostLabeler) {
+        var labeler = initial
         let socket = socket.value
         var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: monitor.value.fd, events: Int16(POLLIN), revents: 0)]
@@ -55,14 +55,14 @@ public final class EventListener: Sendable {
             if poll(&fds, nfds_t(fds.count), -1) < 0 { continue }
             if fds[1].revents != 0 && monitor.value.drain() {
                 do {
-                    local = try LocalAddresses.read()
+                    labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
                 } catch {
                     logger.warning("cannot re-read local addresses", metadata: ["err": "\(error)"])
                 }
             }
             guard fds[0].revents != 0 else { continue }
             do {
-                while try socket.receive({ handle($0, local: local) }) > 0 {}
+                while try socket.receive({ handle($0, labeler: labeler) }) > 0 {}
             } catch where error.errno == ENOBUFS {
                 handleOverflow(socket)
             } catch {
@@ -71,9 +71,8 @@ public final class EventListener: Sendable {
         }
     }
 
-    private func handle(_ entry: ConntrackEntry, local: LocalAddresses) {
-        let endpoint = RemoteEndpoint(of: entry, local: local)
-        let counted = endpoint.flatMap { ignore.matches($0) ? nil : HostKey($0, mode: mode) }
+    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler) {
+        let counted = labeler.host(of: entry)
         let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
         counters.withLock { counters in
             counters.countEvent(entry.message)

@@ -13,13 +13,11 @@ public struct ExporterRoutes: Sendable {
         switch request.path {
         case telemetryPath where isRead:
             coalescer.scrape(gzip: request.acceptsGzip) { body in
+                let gzip = request.acceptsGzip ? body.gzip : nil
                 var headers = [(name: "Vary", value: "Accept-Encoding")]
-                if request.acceptsGzip, let gzip = body.gzip {
-                    headers.append(("Content-Encoding", "gzip"))
-                    respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers, body: gzip))
-                } else {
-                    respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers, body: body.plain))
-                }
+                if gzip != nil { headers.append(("Content-Encoding", "gzip")) }
+                respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers,
+                                     body: gzip ?? body.plain))
             }
         case "/" where isRead:
             respond(HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: Array(landingPage.utf8)))
