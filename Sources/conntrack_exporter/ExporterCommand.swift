@@ -64,8 +64,10 @@ struct ExporterCommand: ParsableCommand {
     func validate() throws {
         _ = try ignoreList()
         _ = try addresses()
-        guard telemetryPath.hasPrefix("/") else {
-            throw ValidationError("--web.telemetry-path must start with '/'")
+        // A path with '?', '#' or bytes outside visible ASCII could never match a request's path.
+        guard telemetryPath.hasPrefix("/"),
+              telemetryPath.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }) else {
+            throw ValidationError("--web.telemetry-path must start with '/' and hold only visible ASCII without '?' or '#'")
         }
     }
 
@@ -122,7 +124,7 @@ struct ExporterCommand: ParsableCommand {
         let routes = ExporterRoutes(telemetryPath: telemetryPath, coalescer: ScrapeCoalescer(scraper: scraper))
         let server = try HTTPServer(listeners: listeners, logger: logger, handler: routes.handle)
         logger.info("listening", metadata: [
-            "addresses": "\(listeners.map(\.address.description).joined(separator: ","))",
+            "addresses": "\(listeners.map(\.boundAddress.description).joined(separator: ","))",
             "path": "\(telemetryPath)", "version": "\(BuildInfo.version)",
         ])
         try server.run(until: signals.fd)

@@ -67,6 +67,48 @@ import Testing
         #expect(parse(text) == .failure(.badRequest))
     }
 
+    /// Shapes a proxy and this server could frame differently (request smuggling), and
+    /// bytes RFC 9112 forbids; each was accepted before the parser became strict.
+    @Test(arguments: [
+        "POST /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nContent-Length: 41\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: +0\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: 1, 1\r\n\r\n",
+        "POST /metrics HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST /metrics HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\rX-Smuggled: 1\r\n\r\n",
+        "GET /metrics HTTP/1.1\rHost: h\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nX-Nul: a\u{0}b\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nX-Ctl: a\u{1b}[31m\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: h\r\nX-Del: a\u{7f}\r\n\r\n",
+    ])
+    func rejectsAmbiguousFramingAndControlBytes(text: String) {
+        #expect(parse(text) == .failure(.badRequest))
+    }
+
+    @Test func acceptsRepeatedIdenticalLengthsTabsAndObsText() throws {
+        #expect(try request("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n").hasBody)
+        #expect(try request("GET / HTTP/1.1\r\nHost: h\r\nX-Tab: a\tb\r\nX-Latin: caf\u{e9}\r\n\r\n")
+            .header("x-tab") == "a\tb")
+    }
+
+    @Test func keepsTheQueryApartFromThePath() throws {
+        let parsed = try request("GET /connections?host=a&limit=5#frag HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(parsed.path == "/connections")
+        #expect(parsed.query == "host=a&limit=5")
+        #expect(try request("GET / HTTP/1.1\r\nHost: h\r\n\r\n").query == nil)
+    }
+
+    /// Blank lines before a request used to be skipped before the limit was checked, so a
+    /// client streaming CRLF grew the buffer without bound.
+    @Test func countsLeadingBlankLinesTowardTheLimit() {
+        #expect(parse(String(repeating: "\r\n", count: 5000)) == .failure(.requestHeaderFieldsTooLarge))
+        #expect(parse(String(repeating: "\r\n", count: 4000) + "GET / HTTP/1.1\r\nHost: h\r\n" + String(repeating: "a", count: 300))
+            == .failure(.requestHeaderFieldsTooLarge))
+        #expect(parse(String(repeating: "\r\n", count: 100)) == .incomplete)
+    }
+
     @Test func rejectsOtherMajorVersions() {
         #expect(parse("GET / HTTP/2.0\r\nHost: h\r\n\r\n") == .failure(.httpVersionNotSupported))
     }

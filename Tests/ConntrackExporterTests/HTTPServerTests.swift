@@ -5,13 +5,15 @@ import Synchronization
 import Testing
 @testable import ConntrackExporter
 
-/// A collector that counts its reads and takes `delay` for each.
+/// A collector that counts its reads, takes `delay` for each and pads the body to about `bodyBytes`.
 final class CountingCollector: Collector, @unchecked Sendable {
     let reads = Mutex(0)
     let delay: Duration
+    let bodyBytes: Int
 
-    init(delay: Duration = .zero) {
+    init(delay: Duration = .zero, bodyBytes: Int = 0) {
         self.delay = delay
+        self.bodyBytes = bodyBytes
     }
 
     func collect(into writer: inout ExpositionWriter) throws {
@@ -22,6 +24,9 @@ final class CountingCollector: Collector, @unchecked Sendable {
         Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
         writer.header(MetricDescriptor("test_reads", .counter, help: "Reads so far."))
         writer.sample("test_reads", value: UInt64(read))
+        if bodyBytes > 0 {
+            writer.header(MetricDescriptor("test_padding", .gauge, help: String(repeating: "x", count: bodyBytes)))
+        }
     }
 }
 
@@ -35,10 +40,10 @@ final class RunningServer {
     private let thread: Thread
     private let finished = DispatchSemaphore(value: 0)
 
-    init(delay: Duration = .zero, limits: HTTPServer.Limits = HTTPServer.Limits()) throws {
+    init(delay: Duration = .zero, bodyBytes: Int = 0, limits: HTTPServer.Limits = HTTPServer.Limits()) throws {
         let listeners = try ListeningSocket.open(ListenAddress(host: "127.0.0.1", port: 0))
         port = listeners[0].boundPort
-        collector = CountingCollector(delay: delay)
+        collector = CountingCollector(delay: delay, bodyBytes: bodyBytes)
         let logger = Logger(label: "test")
         let scraper = Scraper(collectors: [("test", collector)], logger: logger)
         let routes = ExporterRoutes(telemetryPath: "/metrics", coalescer: ScrapeCoalescer(scraper: scraper))
@@ -75,6 +80,8 @@ final class RunningServer {
         #expect(metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
         #expect(metrics.body.contains("test_reads 1\n"))
         #expect(metrics.body.contains("conntrack_exporter_collect_success 1\n"))
+        // An IMF-fixdate, e.g. "Wed, 25 Nov 2026 12:00:00 GMT".
+        #expect(metrics.headers["date"]?.wholeMatch(of: /[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/) != nil)
 
         try client.send("HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         let head = try client.response(head: true)

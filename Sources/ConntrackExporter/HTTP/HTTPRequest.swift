@@ -3,6 +3,8 @@ public struct HTTPRequest: Equatable, Sendable {
     public let method: String
     /// The request target's path, without the query string.
     public let path: String
+    /// What follows `?` in the target, undecoded; nil without a `?`.
+    public let query: String?
     /// The minor version: 0 for HTTP/1.0, 1 for HTTP/1.1.
     public let minorVersion: Int
     /// Header fields in order, names lower-cased.
@@ -13,10 +15,24 @@ public struct HTTPRequest: Equatable, Sendable {
         public let value: String
     }
 
+    public init(method: String, path: String, query: String? = nil, minorVersion: Int, headers: [HeaderField]) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.minorVersion = minorVersion
+        self.headers = headers
+    }
+
     /// The first value of a header (name in any case).
     public func header(_ name: String) -> String? {
         let lowered = name.lowercased()
         return headers.first { $0.name == lowered }?.value
+    }
+
+    /// Every value of a header, in order (name in any case).
+    public func values(_ name: String) -> [String] {
+        let lowered = name.lowercased()
+        return headers.filter { $0.name == lowered }.map(\.value)
     }
 
     /// Whether the client asked to keep the connection open after the response.

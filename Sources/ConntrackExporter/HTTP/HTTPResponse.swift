@@ -22,6 +22,7 @@ public struct HTTPResponse: Sendable {
     /// `Content-Length` is the body's length even when the body is not sent (HEAD).
     public func head(closing: Bool) -> [UInt8] {
         var text = "HTTP/1.1 \(status.rawValue) \(status.reason)\r\n"
+        text += "Date: \(HTTPDate.now())\r\n"
         text += "Content-Type: \(contentType)\r\n"
         text += "Content-Length: \(body.count)\r\n"
         for field in headers { text += "\(field.name): \(field.value)\r\n" }

@@ -5,20 +5,14 @@ import Logging
 /// A small HTTP/1.1 server on POSIX sockets: one thread runs a poll(2) loop over the
 /// listening sockets and every connection, so slow or idle clients cost a descriptor,
 /// never a thread. Handlers answer asynchronously from any thread.
+///
+/// Every connection has a deadline in every phase but one (while its handler works), so
+/// a client that stalls is dropped; ``HTTPServerLimits`` bounds connections and the
+/// memory held for responses not yet sent.
 public final class HTTPServer {
     /// Answers a request by calling `respond` once, on any thread.
     public typealias Handler = @Sendable (HTTPRequest, _ respond: @escaping @Sendable (HTTPResponse) -> Void) -> Void
-
-    public struct Limits: Sendable {
-        /// How long a request head may take from its first byte.
-        public var headTimeout: Duration = .seconds(10)
-        /// How long a kept-alive connection may wait for its next request.
-        public var idleTimeout: Duration = .seconds(300)
-        /// Connections beyond this evict the longest-idle one, or are refused.
-        public var maxConnections = 512
-
-        public init() {}
-    }
+    public typealias Limits = HTTPServerLimits
 
     private let listeners: [ListeningSocket]
     private let limits: Limits
@@ -27,6 +21,7 @@ public final class HTTPServer {
     private let mailbox: ResponseMailbox
     private var connections: [UInt64: HTTPConnection] = [:]
     private var nextID: UInt64 = 0
+    private var backoff = AcceptBackoff()
 
     public init(listeners: [ListeningSocket], limits: Limits = Limits(), logger: Logger,
                 handler: @escaping Handler) throws(SystemError) {
@@ -37,29 +32,33 @@ public final class HTTPServer {
         mailbox = try ResponseMailbox()
     }
 
-    /// Serves until `stop` becomes readable (a signalfd or any descriptor), then returns.
-    public func run(until stop: Int32) throws(SystemError) {
+    /// Serves until `control` becomes readable (a signalfd, or any descriptor) and
+    /// `keepServing` then returns false.
+    public func run(until control: Int32, keepServing: () -> Bool = { false }) throws(SystemError) {
         let clock = ContinuousClock()
         while true {
+            let now = clock.now
             let order = connections.values.sorted { $0.id < $1.id }
-            var fds = [pollfd(fd: stop, events: Int16(POLLIN), revents: 0),
+            let accepting = backoff.isAccepting(now: now)
+            var fds = [pollfd(fd: control, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: mailbox.fd, events: Int16(POLLIN), revents: 0)]
-            fds += listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            fds += listeners.map { pollfd(fd: $0.fd, events: accepting ? Int16(POLLIN) : 0, revents: 0) }
             fds += order.map { pollfd(fd: $0.fd, events: events(for: $0), revents: 0) }
+            let buffered = order.filter(hasUnreadInput)
 
-            let ready = poll(&fds, nfds_t(fds.count), pollTimeout(now: clock.now))
+            let ready = poll(&fds, nfds_t(fds.count), buffered.isEmpty ? pollTimeout(now: now) : 0)
             if ready < 0 {
                 if errno == EINTR { continue }
                 throw SystemError(operation: "waiting for connections (poll)", errno: errno)
             }
-            if fds[0].revents != 0 { return }
+            if fds[0].revents != 0 && !keepServing() { return }
             if fds[1].revents != 0 { deliverFinishedResponses() }
             for (index, listener) in listeners.enumerated() where fds[2 + index].revents != 0 {
                 accept(from: listener, now: clock.now)
             }
             for (index, connection) in order.enumerated() {
                 let revents = fds[2 + listeners.count + index].revents
-                if revents != 0, connections[connection.id] != nil {
+                if revents != 0 || buffered.contains(where: { $0 === connection }), connections[connection.id] != nil {
                     service(connection, revents: revents, now: clock.now)
                 }
             }
@@ -69,15 +68,24 @@ public final class HTTPServer {
 
     private func events(for connection: HTTPConnection) -> Int16 {
         switch connection.phase {
-        case .idle, .readingHead: Int16(POLLIN)
-        case .writing: Int16(POLLOUT)
+        case .idle, .readingHead: connection.peerClosed ? 0 : connection.transport.blockedOn ?? Int16(POLLIN)
+        case .writing: connection.transport.blockedOn ?? Int16(POLLOUT)
         case .awaitingResponse: 0
+        }
+    }
+
+    /// Decrypted bytes poll(2) cannot see, waiting for a connection that reads.
+    private func hasUnreadInput(_ connection: HTTPConnection) -> Bool {
+        switch connection.phase {
+        case .idle, .readingHead: connection.transport.hasBufferedInput && connection.input.count <= HTTPRequestParser.maxHeadSize
+        case .awaitingResponse, .writing: false
         }
     }
 
     /// Milliseconds until the nearest deadline, at most one second.
     private func pollTimeout(now: ContinuousClock.Instant) -> Int32 {
-        let nearest = connections.values.compactMap(deadline).min()
+        var nearest = connections.values.compactMap(deadline).min()
+        if let resume = backoff.resumeAt { nearest = min(nearest ?? resume, resume) }
         guard let nearest else { return 1000 }
         let remaining = max(.zero, min(.seconds(1), nearest - now))
         return Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000) + 1
@@ -85,51 +93,70 @@ public final class HTTPServer {
 
     private func deadline(_ connection: HTTPConnection) -> ContinuousClock.Instant? {
         switch connection.phase {
-        case .idle(let since): since + limits.idleTimeout
         case .readingHead(let since): since + limits.headTimeout
-        case .awaitingResponse, .writing: nil
+        case .idle(let since): since + limits.idleTimeout
+        case .writing(let since): since + limits.writeTimeout
+        case .awaitingResponse: nil
         }
     }
 
     private func expire(now: ContinuousClock.Instant) {
         for connection in connections.values {
             guard let deadline = deadline(connection), deadline <= now else { continue }
-            if case .readingHead = connection.phase {
+            switch connection.phase {
+            case .readingHead where !connection.input.isEmpty:
                 logger.debug("request head timed out", metadata: ["connection": "\(connection.id)"])
                 respond(connection, .error(.requestTimeout), close: true)
-            } else {
+            case .writing:
+                logger.debug("response not drained in time", metadata: ["connection": "\(connection.id)"])
+                close(connection)
+            default:
                 close(connection)
             }
         }
     }
 
     private func accept(from listener: ListeningSocket, now: ContinuousClock.Instant) {
-        while true {
+        for _ in 0..<limits.acceptsPerTurn {
             let fd = clinux_accept(listener.fd)
             if fd < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue
                 case EAGAIN: return
                 default:
-                    // EMFILE and friends: log and let the backlog wait for a free descriptor.
-                    logger.warning("accept failed", metadata: ["err": "\(SystemError(operation: "accept", errno: errno))"])
+                    // EMFILE and friends: the connection waits in the backlog while we back off.
+                    backoff.failed(SystemError(operation: "accept", errno: errno), now: now, logger: logger)
                     return
                 }
             }
-            if connections.count >= limits.maxConnections && !evictIdleConnection() {
+            backoff.succeeded()
+            if connections.count >= limits.maxConnections && !evictForNewConnection() {
                 FileDescriptor.close(fd)
                 continue
             }
+            // Head and body leave in one write; without this, a kept-alive client's next
+            // small response would wait for its delayed ACK.
+            try? FileDescriptor.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "setsockopt TCP_NODELAY")
             nextID += 1
-            connections[nextID] = HTTPConnection(id: nextID, fd: fd, now: now)
+            connections[nextID] = HTTPConnection(id: nextID, fd: fd, transport: PlainTransport(fd: fd), now: now)
         }
     }
 
-    /// Closes the connection idle the longest; false if none is idle.
-    private func evictIdleConnection() -> Bool {
-        let oldest = connections.values.filter(\.isIdle).min { deadline($0)! < deadline($1)! }
-        guard let oldest else { return false }
-        close(oldest)
+    /// Makes room for a new connection: closes the one idle the longest, else the one whose
+    /// request head has taken longest (slowloris), else the one that has been sending its
+    /// response longest (a client that does not read). False if every one waits for its handler.
+    private func evictForNewConnection() -> Bool {
+        let victims = connections.values.compactMap { connection -> (rank: Int, since: ContinuousClock.Instant, HTTPConnection)? in
+            switch connection.phase {
+            case .idle(let since): (0, since, connection)
+            case .readingHead(let since): (1, since, connection)
+            case .writing(let since): (2, since, connection)
+            case .awaitingResponse: nil
+            }
+        }
+        guard let victim = victims.min(by: { ($0.rank, $0.since) < ($1.rank, $1.since) }) else { return false }
+        logger.debug("connection limit reached: closing one", metadata: ["connection": "\(victim.2.id)"])
+        close(victim.2)
         return true
     }
 
@@ -137,7 +164,7 @@ public final class HTTPServer {
         do {
             switch connection.phase {
             case .idle, .readingHead:
-                guard try connection.receive() else { return close(connection) }
+                try connection.receive()
                 process(connection, now: now)
             case .writing:
                 try write(connection, now: now)
@@ -152,13 +179,11 @@ public final class HTTPServer {
 
     /// Parses a request from the buffered input, if a whole head is there, and hands it on.
     private func process(_ connection: HTTPConnection, now: ContinuousClock.Instant) {
-        guard !connection.input.isEmpty else {
-            connection.phase = .idle(since: now)
-            return
-        }
         switch HTTPRequestParser.parse(connection.input) {
         case .incomplete:
-            if case .idle = connection.phase { connection.phase = .readingHead(since: now) }
+            // A client that ended its side without a whole request can never send one.
+            if connection.peerClosed { return close(connection) }
+            if case .idle = connection.phase, !connection.input.isEmpty { connection.phase = .readingHead(since: now) }
         case .failure(let status):
             respond(connection, .error(status), close: true)
         case .request(let request, let length):
@@ -182,13 +207,37 @@ public final class HTTPServer {
     }
 
     private func respond(_ connection: HTTPConnection, _ response: HTTPResponse, close: Bool) {
-        connection.queue(response, omitBody: connection.request?.method == "HEAD", close: close)
+        let now = ContinuousClock.now
+        connection.queue(response, omitBody: connection.request?.method == "HEAD", close: close, now: now)
         connection.request = nil
+        boundPendingResponses(sparing: connection)
         do {
-            try write(connection, now: ContinuousClock.now)
+            try write(connection, now: now)
         } catch {
             logger.debug("sending failed", metadata: ["connection": "\(connection.id)", "err": "\(error)"])
             self.close(connection)
+        }
+    }
+
+    /// Closes the connections that have been sending longest while the bodies not yet
+    /// sent take more than the limit; `newest` is always sent.
+    private func boundPendingResponses(sparing newest: HTTPConnection) {
+        func pendingBytes() -> Int {
+            var seen = Set<UnsafeRawPointer>()
+            return connections.values.reduce(0) { total, connection in
+                guard let body = connection.pendingBody, seen.insert(body.identity).inserted else { return total }
+                return total + body.bytes
+            }
+        }
+        guard pendingBytes() > limits.maxPendingResponseBytes else { return }
+        let senders = connections.values.compactMap { connection -> (HTTPConnection, ContinuousClock.Instant)? in
+            guard connection !== newest, case .writing(let since) = connection.phase else { return nil }
+            return (connection, since)
+        }.sorted { $0.1 < $1.1 }
+        for (connection, _) in senders where pendingBytes() > limits.maxPendingResponseBytes {
+            logger.debug("closing a slow reader: unsent responses over the memory bound",
+                         metadata: ["connection": "\(connection.id)"])
+            close(connection)
         }
     }
 

@@ -35,6 +35,9 @@ public struct ListenAddress: Equatable, Sendable, CustomStringConvertible {
             host = host.dropFirst().dropLast()
         } else if host.contains(":") {
             throw ListenAddressError(address: text, reason: "write an IPv6 address in brackets, e.g. [::]:9318")
+        } else if !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), IPAddress(host) == nil {
+            // Digits and dots are an IPv4 address or a mistake, never a name to look up in DNS.
+            throw ListenAddressError(address: text, reason: "\"\(host)\" is not an IPv4 address")
         }
         self.init(host: host.isEmpty ? nil : String(host), port: port)
     }

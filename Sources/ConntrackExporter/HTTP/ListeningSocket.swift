@@ -28,6 +28,11 @@ public final class ListeningSocket {
         }
     }
 
+    /// The address as bound, with the port the kernel chose for port 0, for the log.
+    public var boundAddress: ListenAddress {
+        ListenAddress(host: address.host, port: boundPort)
+    }
+
     /// Binds every address `address` resolves to. `:port` listens on IPv6 and IPv4
     /// through one dual-stack socket, or on IPv4 alone where IPv6 is unavailable.
     public static func open(_ address: ListenAddress) throws(ListenError) -> [ListeningSocket] {

@@ -17,10 +17,17 @@ enum FileDescriptor {
         }
     }
 
-    /// Sends without raising SIGPIPE; returns the bytes sent, nil when it would block.
-    static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ operation: String) throws(SystemError) -> Int? {
+    /// Sends `chunks` in order with one sendmsg(2), without raising SIGPIPE; returns the
+    /// bytes sent, nil when it would block.
+    static func send(_ fd: Int32, _ chunks: [UnsafeRawBufferPointer], _ operation: String) throws(SystemError) -> Int? {
+        var vectors = chunks.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
         do {
-            return try systemCall(operation) { Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+            return try vectors.withUnsafeMutableBufferPointer { vectors throws(SystemError) in
+                var message = msghdr()
+                message.msg_iov = vectors.baseAddress
+                message.msg_iovlen = vectors.count
+                return try systemCall(operation) { sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
+            }
         } catch where error.errno == EAGAIN {
             return nil
         }
