@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // The web config file is YAML (exporter-toolkit's format); Yams wraps libyaml.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,6 +40,10 @@ let package = Package(
         .target(name: "CLinux"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CGzip", dependencies: ["CZlib"]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CTLS", dependencies: ["COpenSSL"]),
+        .systemLibrary(name: "CLibcrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .target(name: "CCrypt", dependencies: ["CLibcrypt"]),
         // Creates entries, for the test fill tool only; the exporter does not link it.
         .target(
             name: "CConntrackWriter",
@@ -49,7 +55,10 @@ let package = Package(
                 "CConntrack",
                 "CGzip",
                 "CLinux",
+                "CTLS",
+                "CCrypt",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(

@@ -9,7 +9,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <grp.h>
 
 int clinux_eventfd(void) {
     return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -49,4 +51,30 @@ int clinux_raise_net_admin(void) {
     if (!(data[0].permitted & bit) || (data[0].effective & bit)) return 0;
     data[0].effective |= bit;
     return (int)syscall(SYS_capset, &header, data);
+}
+
+int clinux_keep_only_net_admin(int switch_user, unsigned int uid, unsigned int gid) {
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) < 0) return -1;
+    if (data[0].effective & (1u << CAP_SETPCAP)) {
+        // Up to the kernel's last capability: PR_CAPBSET_DROP fails with EINVAL past it.
+        for (int cap = 0; cap < 64; cap++) {
+            if (cap == CAP_NET_ADMIN) continue;
+            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                if (errno == EINVAL) break;
+                return -1;
+            }
+        }
+    }
+    if (switch_user) {
+        // Permitted capabilities survive setuid only with keep-caps; effective ones are cleared.
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return -1;
+        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) return -1;
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return -1;
+    }
+    uint32_t keep = data[0].permitted & (1u << CAP_NET_ADMIN);
+    struct __user_cap_data_struct only[2] = { { .effective = keep, .permitted = keep, .inheritable = 0 }, { 0, 0, 0 } };
+    if (syscall(SYS_capset, &header, only) < 0) return -1;
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }

@@ -33,6 +33,20 @@ struct ExporterCommand: ParsableCommand {
             help: ArgumentHelp("Path under which to expose metrics (alias --listen-path).", valueName: "path"))
     var telemetryPath = "/metrics"
 
+    @Option(name: .customLong("web.config.file"),
+            help: ArgumentHelp("""
+                Web config file (Prometheus exporter-toolkit format): TLS, basic auth, response headers. \
+                Re-read when it or a file it names changes, and on SIGHUP.
+                """, valueName: "path"))
+    var webConfigFile: String?
+
+    @Option(name: .customLong("user"),
+            help: ArgumentHelp("""
+                Switch to this user (name or uid) after opening the sockets, keeping CAP_NET_ADMIN only. \
+                Whatever the user, every capability but CAP_NET_ADMIN is dropped at startup.
+                """, valueName: "user"))
+    var user: String?
+
     @Option(name: .customLong("ignore-hosts"),
             help: ArgumentHelp("""
                 Comma-separated connections to count nowhere: ip, ip:port, [v6]:port, CIDR, CIDR:port, \
@@ -65,6 +79,9 @@ struct ExporterCommand: ParsableCommand {
         _ = try ignoreList()
         _ = try addresses()
         // A path with '?', '#' or bytes outside visible ASCII could never match a request's path.
+        if let user, UserAccount(user) == nil {
+            throw ValidationError("--user: no user \"\(user)\" in the password database")
+        }
         guard telemetryPath.hasPrefix("/"),
               telemetryPath.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }) else {
             throw ValidationError("--web.telemetry-path must start with '/' and hold only visible ASCII without '?' or '#'")
@@ -73,7 +90,7 @@ struct ExporterCommand: ParsableCommand {
 
     func run() throws {
         // Before any thread starts, so every thread inherits the blocked signals.
-        let signals = try TerminationSignals()
+        let signals = try ProcessSignals()
         let level = debug ? Logger.Level.debug : logLevel.level
         LoggingSystem.bootstrap { [logFormat] _ in LineLogHandler(format: logFormat, level: level) }
         let logger = Logger(label: "conntrack_exporter")
@@ -114,6 +131,16 @@ struct ExporterCommand: ParsableCommand {
             }
         }
 
+        let webConfig: WebConfigStore
+        do {
+            webConfig = try WebConfigStore(path: webConfigFile, logger: logger)
+            // Every socket that needs more than CAP_NET_ADMIN is open (a port below 1024 needs CAP_NET_BIND_SERVICE).
+            try Capabilities.keepOnlyNetAdmin(switchingTo: user.flatMap(UserAccount.init))
+        } catch {
+            logger.error("\(error)")
+            throw ExitCode.failure
+        }
+
         let scraper = Scraper(collectors: [
             ("connection_states", collector),
             ("lifecycle", LifecycleCollector(listener: listener)),
@@ -122,13 +149,25 @@ struct ExporterCommand: ParsableCommand {
             ("build_info", BuildInfoCollector()),
         ], logger: logger)
         let routes = ExporterRoutes(telemetryPath: telemetryPath, coalescer: ScrapeCoalescer(scraper: scraper))
-        let server = try HTTPServer(listeners: listeners, logger: logger, handler: routes.handle)
+        let gate = WebGate(store: webConfig, next: routes.handle)
+        let server = try HTTPServer(listeners: listeners, webConfig: webConfig, logger: logger, handler: gate.handle)
         logger.info("listening", metadata: [
             "addresses": "\(listeners.map(\.boundAddress.description).joined(separator: ","))",
             "path": "\(telemetryPath)", "version": "\(BuildInfo.version)",
+            "tls": "\(webConfig.servesTLS)", "basic_auth": "\(!webConfig.current.config.users.isEmpty)",
         ])
-        try server.run(until: signals.fd)
-        logger.info("stopping", metadata: ["signal": "\(signals.take().map { String(cString: strsignal($0)) } ?? "?")"])
+        var stopSignal: Int32?
+        try server.run(until: signals.fd) {
+            while let signal = signals.take() {
+                switch signal {
+                case SIGHUP: webConfig.reload()
+                case SIGINT, SIGTERM: stopSignal = signal
+                default: logger.info("ignoring signal", metadata: ["signal": "\(String(cString: strsignal(signal)))"])
+                }
+            }
+            return stopSignal == nil
+        }
+        logger.info("stopping", metadata: ["signal": "\(stopSignal.map { String(cString: strsignal($0)) } ?? "?")"])
     }
 
     private func ignoreList() throws -> IgnoreList {

@@ -5,14 +5,20 @@ import Glibc
 final class ExporterProcess {
     let namespace: TestNamespace
     let port: Int
+    /// "https" when the exporter serves TLS; `curlOptions` then carry the CA and credentials.
+    let scheme: String
+    let curlOptions: [String]
     let process = Process()
     private let errorPipe = Pipe()
 
     /// Starts the exporter with `arguments` and waits until it answers a scrape; its
     /// standard output goes to `outputFile` when given.
-    init(in namespace: TestNamespace, port: Int = 9318, arguments: [String] = [], outputFile: String? = nil) throws {
+    init(in namespace: TestNamespace, port: Int = 9318, arguments: [String] = [], outputFile: String? = nil,
+         scheme: String = "http", curlOptions: [String] = []) throws {
         self.namespace = namespace
         self.port = port
+        self.scheme = scheme
+        self.curlOptions = curlOptions
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", namespace.name, IntegrationEnvironment.executable("conntrack_exporter"),
                              "--web.listen-address", "127.0.0.1:\(port)"] + arguments
@@ -50,7 +56,7 @@ final class ExporterProcess {
 
     /// GET of the telemetry path, from inside the namespace.
     func scrape(path: String = "/metrics") throws -> Exposition {
-        Exposition(try namespace.exec(["curl", "-sS", "--fail", "--max-time", "10", "http://127.0.0.1:\(port)\(path)"]))
+        Exposition(try namespace.exec(["curl", "-sS", "--fail", "--max-time", "10"] + curlOptions + ["\(scheme)://127.0.0.1:\(port)\(path)"]))
     }
 
     /// Sends SIGTERM; returns the exit status, how long the exit took, and the log.

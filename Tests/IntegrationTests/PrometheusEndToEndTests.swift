@@ -14,40 +14,8 @@ struct PrometheusEndToEndTests {
         }
         defer { sockets.forEach { close($0) } }
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace.name)-prometheus")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = directory.appendingPathComponent("prometheus.yml").path
-        try """
-            global:
-              scrape_interval: 1s
-              evaluation_interval: 1s
-            scrape_configs:
-              - job_name: conntrack
-                static_configs:
-                  - targets: ["127.0.0.1:9318"]
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let prometheus = Process()
-        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        prometheus.arguments = ["ip", "netns", "exec", namespace.name, "prometheus", "--config.file=\(config)",
-                                "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
-                                "--web.listen-address=127.0.0.1:9090"]
-        prometheus.standardOutput = FileHandle.nullDevice
-        prometheus.standardError = FileHandle.nullDevice
-        try prometheus.run()
-        defer {
-            prometheus.terminate()
-            prometheus.waitUntilExit()
-        }
-
-        func query(_ promql: String) throws -> [(labels: [String: String], value: String)] {
-            let text = try namespace.exec(["curl", "-sS", "--fail", "--get", "--data-urlencode", "query=\(promql)",
-                                           "http://127.0.0.1:9090/api/v1/query"])
-            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-            let result = (object?["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
-            return result.map { ($0["metric"] as? [String: String] ?? [:], ($0["value"] as? [Any])?.last as? String ?? "") }
-        }
-
+        let prometheus = try PrometheusServer(in: namespace, target: "127.0.0.1:9318")
+        let query = prometheus.query
         let deadline = Date().addingTimeInterval(60)
         var up: [(labels: [String: String], value: String)] = []
         var open: [(labels: [String: String], value: String)] = []
@@ -64,6 +32,26 @@ struct PrometheusEndToEndTests {
         #expect(try query("conntrack_exporter_collect_success").first?.value == "1")
         let samples = try query(#"scrape_samples_scraped{job="conntrack"}"#).first.flatMap { Int($0.value) } ?? 0
         #expect(samples > 20, "samples scraped: \(samples)")
+        withExtendedLifetime(exporter) {}
+    }
+
+    @Test func prometheusScrapesOverTLSWithBasicAuth() throws {
+        let namespace = try TestNamespace()
+        let tls = try TLSFixture()
+        try tls.writeWebConfig(tls: ["cert_file: server.crt", "key_file: server.key"], users: ["prometheus": "s3cret"])
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--web.config.file", tls.webConfig],
+                                           scheme: "https", curlOptions: tls.curlOptions(user: "prometheus", password: "s3cret"))
+        let prometheus = try PrometheusServer(in: namespace, target: "127.0.0.1:9318", scrapeOptions: """
+            scheme: https
+            tls_config: { ca_file: \(tls.path("ca.crt")) }
+            basic_auth: { username: prometheus, password: s3cret }
+            """)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, (try? prometheus.query(#"up{job="conntrack"}"#))?.first?.value != "1" {
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(try prometheus.query(#"up{job="conntrack"}"#).first?.value == "1")
+        #expect(try prometheus.query("conntrack_exporter_collect_success").first?.value == "1")
         withExtendedLifetime(exporter) {}
     }
 }

@@ -18,6 +18,11 @@ int clinux_signalfd_read(int fd);
 /// binary with the file capability cap_net_admin+p starts in (the container image's).
 /// 0 when it is effective afterwards or was never permitted; -1 and errno otherwise.
 int clinux_raise_net_admin(void);
+/// Leaves the process with CAP_NET_ADMIN alone: drops every other capability from the
+/// bounding set (when CAP_SETPCAP allows it), switches to `uid`/`gid` with no
+/// supplementary groups when `switch_user` is set, then keeps only CAP_NET_ADMIN
+/// permitted and effective, none inheritable or ambient. -1 and errno on failure.
+int clinux_keep_only_net_admin(int switch_user, unsigned int uid, unsigned int gid);
 /// A non-blocking rtnetlink socket that receives a message whenever an IPv4 or
 /// IPv6 interface address is added or removed.
 int clinux_address_monitor_open(void);

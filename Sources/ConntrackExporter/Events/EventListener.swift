@@ -39,6 +39,11 @@ public final class EventListener: Sendable {
         counters.withLock { $0 }
     }
 
+    /// Events the kernel dropped for the listener's socket (exact, unlike the overflow episodes).
+    public func lostEvents() throws(SystemError) -> UInt64 {
+        try socket.value.lostEvents()
+    }
+
     /// Starts handling events on a new thread.
     public func start() throws(SystemError) {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)

@@ -10,7 +10,9 @@ public struct LifecycleCollector: Collector {
     static let events = MetricDescriptor("conntrack_exporter_events_total", .counter,
         help: "Conntrack events received, by type.")
     static let overflows = MetricDescriptor("conntrack_exporter_event_overflows_total", .counter,
-        help: "Times the kernel dropped conntrack events because the exporter's receive buffer was full (ENOBUFS).")
+        help: "Episodes of event loss: times the exporter's receive buffer overflowed (ENOBUFS), each losing one or more events; conntrack_exporter_events_lost_total counts the events.")
+    static let lost = MetricDescriptor("conntrack_exporter_events_lost_total", .counter,
+        help: "Conntrack events the kernel dropped because the exporter's receive buffer was full (the Drops of its socket in /proc/net/netlink).")
     static let trackedHosts = MetricDescriptor("conntrack_exporter_tracked_hosts", .gauge,
         help: "Remote hosts the exporter keeps event counters for.")
 
@@ -22,8 +24,9 @@ public struct LifecycleCollector: Collector {
         self.timestampsEnabled = timestampsEnabled
     }
 
-    public func collect(into writer: inout ExpositionWriter) {
+    public func collect(into writer: inout ExpositionWriter) throws(SystemError) {
         let counters = listener.snapshot
+        let lost = try listener.lostEvents()
         writer.header(Self.opened)
         for (host, count) in counters.opened.sorted(by: { $0.key < $1.key }) {
             writer.sample(Self.opened.name, labels: ["host": host.description], value: count)
@@ -43,6 +46,8 @@ public struct LifecycleCollector: Collector {
         writer.sample(Self.events.name, labels: ["type": "destroy"], value: counters.destroyEvents)
         writer.header(Self.overflows)
         writer.sample(Self.overflows.name, value: counters.overflows)
+        writer.header(Self.lost)
+        writer.sample(Self.lost.name, value: lost)
         writer.header(Self.trackedHosts)
         writer.sample(Self.trackedHosts.name, value: UInt64(counters.hostCount))
     }

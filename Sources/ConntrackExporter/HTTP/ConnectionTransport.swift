@@ -12,6 +12,8 @@ protocol ConnectionTransport: AnyObject {
     var blockedOn: Int16? { get }
     /// Whether bytes already decrypted are waiting, so poll(2) would not report them.
     var hasBufferedInput: Bool { get }
+    /// Ends the session's own framing (TLS close_notify) before the socket closes.
+    func finish()
 }
 
 enum TransportRead: Equatable {
@@ -30,6 +32,8 @@ final class PlainTransport: ConnectionTransport {
     }
 
     var hasBufferedInput: Bool { false }
+
+    func finish() {}
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> TransportRead {
         guard let count = try FileDescriptor.read(fd, into: buffer, "reading a request") else {

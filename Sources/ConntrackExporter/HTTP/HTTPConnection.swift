@@ -38,6 +38,7 @@ final class HTTPConnection {
     }
 
     deinit {
+        transport.finish()
         FileDescriptor.close(fd)
     }
 

@@ -18,14 +18,18 @@ public final class HTTPServer {
     private let limits: Limits
     private let logger: Logger
     private let handler: Handler
+    private let webConfig: WebConfigStore?
     private let mailbox: ResponseMailbox
     private var connections: [UInt64: HTTPConnection] = [:]
     private var nextID: UInt64 = 0
     private var backoff = AcceptBackoff()
 
-    public init(listeners: [ListeningSocket], limits: Limits = Limits(), logger: Logger,
+    /// `webConfig` decides whether connections use TLS, and is re-read for new connections
+    /// when its files change; nil serves plain HTTP.
+    public init(listeners: [ListeningSocket], limits: Limits = Limits(), webConfig: WebConfigStore? = nil, logger: Logger,
                 handler: @escaping Handler) throws(SystemError) {
         self.listeners = listeners
+        self.webConfig = webConfig
         self.limits = limits
         self.logger = logger
         self.handler = handler
@@ -137,9 +141,20 @@ public final class HTTPServer {
             // Head and body leave in one write; without this, a kept-alive client's next
             // small response would wait for its delayed ACK.
             try? FileDescriptor.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "setsockopt TCP_NODELAY")
+            guard let transport = transport(for: fd) else {
+                FileDescriptor.close(fd)
+                continue
+            }
             nextID += 1
-            connections[nextID] = HTTPConnection(id: nextID, fd: fd, transport: PlainTransport(fd: fd), now: now)
+            connections[nextID] = HTTPConnection(id: nextID, fd: fd, transport: transport, now: now)
         }
+    }
+
+    /// TLS with the certificate in force now, or the socket as it is.
+    private func transport(for fd: Int32) -> (any ConnectionTransport)? {
+        webConfig?.refreshIfChanged()
+        guard let context = webConfig?.current.tls else { return PlainTransport(fd: fd) }
+        return TLSTransport(context: context, fd: fd)
     }
 
     /// Makes room for a new connection: closes the one idle the longest, else the one whose

@@ -2,6 +2,7 @@
 public enum HTTPStatus: Int, Sendable {
     case ok = 200
     case badRequest = 400
+    case unauthorized = 401
     case notFound = 404
     case methodNotAllowed = 405
     case requestTimeout = 408
@@ -13,6 +14,7 @@ public enum HTTPStatus: Int, Sendable {
         switch self {
         case .ok: "OK"
         case .badRequest: "Bad Request"
+        case .unauthorized: "Unauthorized"
         case .notFound: "Not Found"
         case .methodNotAllowed: "Method Not Allowed"
         case .requestTimeout: "Request Timeout"

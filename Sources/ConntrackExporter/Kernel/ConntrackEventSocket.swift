@@ -22,6 +22,11 @@ public final class ConntrackEventSocket {
     /// The descriptor to poll for events.
     public var fd: Int32 { cct_socket_fd(handle) }
 
+    /// Events the kernel dropped because the receive buffer was full, since subscribing.
+    public func lostEvents() throws(SystemError) -> UInt64 {
+        try NetlinkDrops.count(forSocket: fd)
+    }
+
     /// The receive buffer the kernel granted, in bytes.
     public var bufferBytes: Int { Int(cct_events_buffer_size(handle)) }
 

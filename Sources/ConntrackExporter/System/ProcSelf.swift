@@ -13,7 +13,7 @@ enum ProcSelf {
 
     /// /proc/self/stat, fields numbered as in proc(5).
     static func stat() throws(SystemError) -> Stat {
-        let text = try read("/proc/self/stat")
+        let text = try FileContents.read("/proc/self/stat")
         // The command name (field 2) may hold spaces and parentheses: fields restart after the last ')'.
         guard let close = text.lastIndex(of: ")") else { throw SystemError(operation: "parsing /proc/self/stat", errno: EBADMSG) }
         let fields = text[text.index(after: close)...].split(separator: " ").map { UInt64($0) ?? 0 }
@@ -25,7 +25,7 @@ enum ProcSelf {
 
     /// The boot time in seconds since the epoch (`btime` in /proc/stat).
     static func bootTime() throws(SystemError) -> UInt64 {
-        let text = try read("/proc/stat")
+        let text = try FileContents.read("/proc/stat")
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
             if let value = UInt64(line.dropFirst(6)) { return value }
         }
@@ -41,20 +41,5 @@ enum ProcSelf {
         while readdir(directory) != nil { count += 1 }
         // ".", ".." and the descriptor opendir itself holds.
         return count - 3
-    }
-
-    private static func read(_ path: String) throws(SystemError) -> String {
-        let fd = try systemCall("opening \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { FileDescriptor.close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { buffer in
-                Result { () throws(SystemError) in try systemCall("reading \(path)") { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
-            }.get()
-            if count == 0 { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

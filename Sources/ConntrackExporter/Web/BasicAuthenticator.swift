@@ -1,0 +1,54 @@
+import CCrypt
+import Dispatch
+import Synchronization
+
+/// Checks `Authorization: Basic` credentials against `basic_auth_users`' bcrypt hashes with
+/// the system's crypt. A bcrypt costs tens of milliseconds, so checks run one at a time off
+/// the server thread, and verdicts are cached as exporter-toolkit does: a scraper that
+/// sends the same credentials every time pays for one bcrypt, not one per scrape.
+final class BasicAuthenticator: Sendable {
+    /// Verdicts kept at most; beyond it one is dropped at random.
+    static let cacheSize = 100
+    /// Checked for unknown users, so they take as long as known ones.
+    private static let standInHash = "$2y$10$VaB9/Nq/NvjfPcSS9kqgUO7x6wSyBFZ6D9KmFIGyOcI38y5kQTmsu"
+
+    private struct CacheKey: Hashable {
+        var user: String
+        var hash: String
+        var password: String
+    }
+
+    private let users: [String: String]
+    private let verdicts = Mutex<[CacheKey: Bool]>([:])
+    // Serial: bcrypt never takes more than one core, whatever clients send.
+    private let queue = DispatchQueue(label: "conntrack_exporter.bcrypt")
+
+    init(users: [String: String]) {
+        self.users = users
+    }
+
+    /// Calls `completion` with whether `authorization` (the header's value) names a user
+    /// and the right password; on this thread when the verdict is cached.
+    func authorize(_ authorization: String?, completion: @escaping @Sendable (Bool) -> Void) {
+        guard let (user, password) = authorization.flatMap(Self.credentials) else { return completion(false) }
+        let known = users[user]
+        let key = CacheKey(user: user, hash: known ?? Self.standInHash, password: password)
+        if let verdict = verdicts.withLock({ $0[key] }) { return completion(verdict) }
+        queue.async { [self] in
+            let verdict = ccrypt_verify(password, key.hash) == 1 && known != nil
+            verdicts.withLock { verdicts in
+                if verdicts.count >= Self.cacheSize, let victim = verdicts.keys.randomElement() { verdicts[victim] = nil }
+                verdicts[key] = verdict
+            }
+            completion(verdict)
+        }
+    }
+
+    /// User and password from "Basic base64(user:password)".
+    static func credentials(_ header: String) -> (String, String)? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic", let decoded = Base64.decode(parts[1].trimmingSpaces()),
+              let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        return (String(decoding: decoded[..<colon], as: UTF8.self), String(decoding: decoded[(colon + 1)...], as: UTF8.self))
+    }
+}
