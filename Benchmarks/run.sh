@@ -268,5 +268,8 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo "| share | binary | function |"
     echo "| ---: | --- | --- |"
     cat "$work/symbols"
-} >"$root/BENCHMARKS.md"
+    # The soak run (Benchmarks/soak.sh) keeps its own section.
+    sed -n '/^<!-- soak -->$/,/^<!-- \/soak -->$/p' "$root/BENCHMARKS.md" 2>/dev/null
+} >"$work/BENCHMARKS.md"
+mv "$work/BENCHMARKS.md" "$root/BENCHMARKS.md"
 echo "wrote BENCHMARKS.md and Benchmarks/scrape-vs-floor.png" >&2

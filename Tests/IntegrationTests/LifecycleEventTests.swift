@@ -94,6 +94,33 @@ struct LifecycleEventTests {
         #expect(exporter.stop().log.contains("net.netfilter.nf_conntrack_timestamp=1"))
     }
 
+    /// With the exporter stopped, a burst larger than its receive buffer: the kernel drops
+    /// the rest, and the exporter reports exactly how many (the overflow counter alone said 1).
+    @Test func lostEventsAreCountedExactly() throws {
+        let namespace = try TestNamespace()
+        let exporter = try ExporterProcess(in: namespace)
+        // One kept-alive connection: the scrapes themselves make no events in the window.
+        let client = try NamespaceHTTPClient(namespace: namespace, port: 9318)
+        let before = try client.scrape()
+        kill(exporter.process.processIdentifier, SIGSTOP)
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"),
+                            "--entries", "60000", "--hosts", "500", "--udp-percent", "0", "--timeout", "3600"])
+        kill(exporter.process.processIdentifier, SIGCONT)
+        var after = try client.scrape()
+        let deadline = Date().addingTimeInterval(30)
+        func accounted(_ scrape: Exposition) -> Double {
+            (scrape.value("conntrack_exporter_events_total", ["type": "new"]) ?? 0) + (scrape.value("conntrack_exporter_events_lost_total") ?? 0)
+        }
+        while accounted(after) - accounted(before) < 60000, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            after = try client.scrape()
+        }
+        let lost = (after.value("conntrack_exporter_events_lost_total") ?? 0) - (before.value("conntrack_exporter_events_lost_total") ?? 0)
+        #expect(lost > 0)
+        #expect(accounted(after) - accounted(before) == 60000)
+        #expect((after.value("conntrack_exporter_event_overflows_total") ?? 0) >= 1)
+    }
+
     @Test func aBurstOf20000NewEntriesIsCountedExactly() throws {
         let namespace = try TestNamespace()
         let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318"])

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The soak run: the exporter for SOAK_SECONDS (default 600) in a network namespace of its
+# own, under connection churn, a scrape every second and hostile clients at once
+# (slowloris and slow readers from slowhttptest, a stream of blank lines, a connection
+# flood from wrk). Run as root from the repository after `swift build -c release`:
+#   Benchmarks/soak.sh
+# Records RSS, descriptors and scrape results over time, then checks that the event
+# counters match the churn exactly or that the loss was reported, and writes its section
+# of BENCHMARKS.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/.build/release"
+seconds=${SOAK_SECONDS:-600}
+ns="cte-soak-$$"
+port=9318
+url="http://127.0.0.1:$port/metrics"
+work=$(mktemp -d)
+pids=()
+
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns delete "$ns" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || { echo "run as root: the soak makes a network namespace" >&2; exit 1; }
+for tool in curl conntrack nft slowhttptest wrk python3; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: see the README's benchmark command" >&2; exit 1; }
+done
+[ -x "$bin/conntrack_exporter" ] || { echo "build first: swift build -c release" >&2; exit 1; }
+in_ns() { ip netns exec "$ns" "$@"; }
+metric() { awk -v name="$1" 'index($0, name) == 1 { sum += $NF } END { printf "%d\n", sum }' "$2"; }
+
+ip netns add "$ns"
+in_ns ip link set lo up
+in_ns nft add table inet soak
+in_ns nft add chain inet soak out '{ type filter hook output priority 0; }'
+in_ns nft add rule inet soak out ct state new counter
+in_ns sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=1 net.netfilter.nf_conntrack_tcp_timeout_close=1
+in_ns sysctl -q -w net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 65535"
+in_ns "$bin/conntrack-fill" --entries 50000 --hosts 1000 --udp-percent 0 --timeout 86400 >/dev/null
+
+ip netns exec "$ns" prlimit --nofile=4096 "$bin/conntrack_exporter" --web.listen-address "127.0.0.1:$port" \
+    --log.level warn >/dev/null 2>"$work/exporter.log" &
+exporter=$!
+pids+=("$exporter")
+for _ in $(seq 100); do in_ns curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+in_ns curl -s "$url" >"$work/before"
+
+# Hostile clients for the whole run.
+in_ns slowhttptest -H -c 1000 -r 200 -i 5 -l "$seconds" -u "$url" -p 5 >/dev/null 2>&1 & pids+=($!)
+in_ns slowhttptest -X -c 200 -r 50 -w 1 -y 1 -n 10 -z 1 -k 3 -l "$seconds" -u "$url" -p 5 >/dev/null 2>&1 & pids+=($!)
+in_ns python3 - "$port" "$seconds" <<'PY' & pids+=($!)
+import socket, sys, time
+port, end = int(sys.argv[1]), time.time() + float(sys.argv[2])
+while time.time() < end:
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        while time.time() < end:
+            s.sendall(b"\r\n" * 512)
+            time.sleep(0.01)
+    except OSError:
+        time.sleep(0.1)
+PY
+in_ns bash -c "end=\$((SECONDS + $seconds)); while [ \$SECONDS -lt \$end ]; do wrk -c 600 -t 1 -d 10s '$url' >/dev/null 2>&1; sleep 50; done" & pids+=($!)
+
+in_ns "$bin/conntrack-churn" "$seconds" 1 7999 >"$work/churn" & churn=$!
+
+# A scrape every second; RSS and descriptors every ten.
+: >"$work/samples"; ok=0; failed=0
+for tick in $(seq "$seconds"); do
+    if in_ns curl -s --compressed --max-time 5 -o /dev/null -w '%{http_code}' "$url" | grep -q 200; then
+        ok=$((ok + 1)); else failed=$((failed + 1)); fi
+    if [ $((tick % 10)) = 0 ]; then
+        echo "$tick $(awk '/VmRSS/ { print $2 }' "/proc/$exporter/status") $(ls "/proc/$exporter/fd" | wc -l)" >>"$work/samples"
+    fi
+    sleep 1
+done
+wait "$churn"
+sleep 15   # DESTROY events of the last connections (TIME_WAIT 1 s, then the kernel's GC)
+in_ns curl -s "$url" >"$work/after"
+
+read -r rate made <"$work/churn"
+opened=$(( $(metric 'conntrack_connections_opened_total{host="127.0.0.1:7999"}' "$work/after") - \
+           $(metric 'conntrack_connections_opened_total{host="127.0.0.1:7999"}' "$work/before") ))
+lost=$(metric conntrack_exporter_events_lost_total "$work/after")
+episodes=$(metric conntrack_exporter_event_overflows_total "$work/after")
+rss_first=$(awk 'NR == 1 { print $2 }' "$work/samples"); rss_last=$(awk 'END { print $2 }' "$work/samples")
+rss_max=$(sort -k2 -n "$work/samples" | awk 'END { print $2 }')
+fds_max=$(sort -k3 -n "$work/samples" | awk 'END { print $3 }')
+alive=$(kill -0 "$exporter" 2>/dev/null && echo yes || echo no)
+verdict=pass
+[ "$alive" = yes ] || verdict=fail
+# Exact unless the kernel dropped events, and then the drop is in the lost counter.
+if [ "$lost" = 0 ]; then [ "$opened" = "$made" ] || verdict=fail; else [ $((opened + lost)) -ge "$made" ] || verdict=fail; fi
+
+section=$(
+    echo "<!-- soak -->"
+    echo "## Soak ($(date -u +%Y-%m-%d), ${seconds} s)"
+    echo
+    echo "\`Benchmarks/soak.sh\`: the exporter (release build, 50,000 synthetic entries) under loopback churn"
+    echo "(\`conntrack-churn\`, 1 thread), a scrape every second, and at the same time: slowhttptest slowloris"
+    echo "(1,000 connections) and slow-read (200) clients, a client streaming blank lines, and \`wrk -c 600\`"
+    echo "for 10 s every minute. Result: **$verdict**."
+    echo
+    echo "| figure | value |"
+    echo "|---|---|"
+    echo "| scrapes answered / failed | $ok / $failed |"
+    echo "| RSS first / last / max sample (KiB) | $rss_first / $rss_last / $rss_max |"
+    echo "| open descriptors, max sample | $fds_max |"
+    echo "| churn connections made | $made ($rate/s) |"
+    echo "| conntrack_connections_opened_total for them | $opened |"
+    echo "| events lost (reported) / overflow episodes | $lost / $episodes |"
+    echo "| exporter alive at the end | $alive |"
+    echo
+    echo "RSS (KiB) every 10 s: $(awk '{ printf "%s ", $2 }' "$work/samples")"
+    echo "<!-- /soak -->"
+)
+if grep -q '^<!-- soak -->$' "$root/BENCHMARKS.md"; then
+    python3 - "$root/BENCHMARKS.md" "$section" <<'PY'
+import re, sys
+path, section = sys.argv[1], sys.argv[2]
+text = open(path).read()
+open(path, "w").write(re.sub(r"<!-- soak -->.*<!-- /soak -->", lambda _: section, text, flags=re.S))
+PY
+else
+    printf '\n%s\n' "$section" >>"$root/BENCHMARKS.md"
+fi
+echo "$section"
+[ "$verdict" = pass ]

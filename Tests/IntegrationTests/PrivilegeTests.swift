@@ -1,0 +1,50 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Started as root, the exporter keeps CAP_NET_ADMIN and nothing else, and can switch
+/// to an unprivileged user; it still reads the table either way.
+@Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun))
+struct PrivilegeTests {
+    /// Capability sets and user ids from /proc/PID/status.
+    private func status(of pid: Int32) throws -> [String: String] {
+        let text = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        return Dictionary(text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces)) : nil
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private let netAdminOnly = "0000000000001000"
+
+    @Test func rootKeepsOnlyNetAdmin() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "10", "--hosts", "2"])
+        let exporter = try ExporterProcess(in: namespace)
+        let proc = try status(of: exporter.process.processIdentifier)
+        for set in ["CapEff", "CapPrm", "CapBnd"] { #expect(proc[set] == netAdminOnly, "\(set): \(proc[set] ?? "-")") }
+        #expect(proc["CapInh"] == "0000000000000000")
+        #expect(proc["CapAmb"] == "0000000000000000")
+        #expect(try exporter.scrape().value("conntrack_exporter_collect_success") == 1)
+    }
+
+    @Test func switchesToAnUnprivilegedUser() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "500", "--hosts", "20"])
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--user", "nobody", "--ignore-hosts", ":9318"])
+        let proc = try status(of: exporter.process.processIdentifier)
+        #expect(proc["Uid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "\(proc["Uid"] ?? "-")")
+        #expect(proc["Groups"] == "")
+        #expect(proc["CapEff"] == netAdminOnly)
+        #expect(proc["CapBnd"] == netAdminOnly)
+        let scrape = try exporter.scrape()
+        #expect(scrape.value("conntrack_exporter_collect_success") == 1)
+        #expect(scrape.gauges == (try namespace.conntrackListing().expectedGauges(ignoredPort: 9318)))
+    }
+
+    @Test func anUnknownUserIsAStartupError() throws {
+        let result = try runAllowingFailure([IntegrationEnvironment.executable("conntrack_exporter"), "--user", "no-such-user-cte"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("no-such-user-cte"))
+    }
+}
