@@ -1,7 +1,7 @@
 # Build: an official Swift image (Debian 12), the Swift runtime linked statically.
 FROM swift:6.2-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libnetfilter-conntrack-dev libmnl-dev zlib1g-dev pkg-config \
+    && apt-get install -y --no-install-recommends libnetfilter-conntrack-dev libmnl-dev zlib1g-dev libssl-dev libcrypt-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -10,7 +10,7 @@ RUN scripts/build-release.sh /out
 # Run: slim Debian 12 with only the libraries the binary links (the tests check the list against ldd).
 FROM debian:12-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libnetfilter-conntrack3 libnfnetlink0 libmnl0 zlib1g libstdc++6 libgcc-s1 \
+    && apt-get install -y --no-install-recommends libnetfilter-conntrack3 libnfnetlink0 libmnl0 zlib1g libssl3 libcrypt1 libstdc++6 libgcc-s1 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/conntrack_exporter /usr/local/bin/conntrack_exporter
 # Not root: the binary carries CAP_NET_ADMIN as a permitted file capability and raises it

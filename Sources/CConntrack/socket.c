@@ -52,12 +52,16 @@ int cct_fail_and_reconnect(cct_socket *s) {
 }
 
 int cct_run_callbacks(const void *buffer, size_t length, uint32_t seq, uint32_t portid, mnl_cb_t callback, void *data) {
-    // libmnl stops quietly at a truncated message; a reader must not.
-    int remaining = (int)length;
-    for (const struct nlmsghdr *nlh = buffer; mnl_nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {}
-    if (remaining != 0) {
-        errno = EBADMSG;
-        return -1;
+    // libmnl stops quietly at a truncated message, and its length check casts nlmsg_len to
+    // int, so a length above INT_MAX passes and walks out of the buffer. Check every
+    // header here, in size_t, before libmnl reads any.
+    for (size_t offset = 0; offset < length;) {
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *)((const char *)buffer + offset);
+        if (length - offset < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > length - offset) {
+            errno = EBADMSG;
+            return -1;
+        }
+        offset += NLMSG_ALIGN(nlh->nlmsg_len) < length - offset ? NLMSG_ALIGN(nlh->nlmsg_len) : length - offset;
     }
     int ret = mnl_cb_run(buffer, length, seq, portid, callback, data);
     if (ret == MNL_CB_ERROR) return -1;

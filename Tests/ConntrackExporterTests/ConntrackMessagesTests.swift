@@ -35,6 +35,18 @@ import Testing
         }
     }
 
+    /// Found by the fuzzer: libmnl casts nlmsg_len to int, so a length above INT_MAX
+    /// passed its check and the walk left the buffer (a crash).
+    @Test func rejectsAMessageLengthAboveIntMax() {
+        var corrupted = RecordedEvents.bytes
+        corrupted.replaceSubrange(0..<4, with: [0xc4, 0xfd, 0xff, 0xff])
+        for asEvents in [false, true] {
+            #expect(throws: SystemError(operation: "parsing conntrack messages", errno: EBADMSG)) {
+                try ConntrackMessages.parse(corrupted, asEvents: asEvents) { _ in }
+            }
+        }
+    }
+
     @Test func rejectsAMessageWithoutItsTuple() {
         var corrupted = RecordedDump.bytes
         // The first attribute (CTA_TUPLE_ORIG) starts after nlmsghdr (16) and nfgenmsg (4):

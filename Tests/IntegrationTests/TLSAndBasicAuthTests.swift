@@ -5,7 +5,7 @@ import Testing
 /// `--web.config.file` against real clients (curl, openssl s_client) in test namespaces:
 /// TLS, basic auth, client certificates, versions, rotation and reloads.
 @Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun))
-struct WebConfigTests {
+struct TLSAndBasicAuthTests {
     private func curl(_ namespace: TestNamespace, _ options: [String], url: String = "https://127.0.0.1:9318/metrics")
         throws -> (status: Int32, output: String) {
         let result = try runAllowingFailure(["ip", "netns", "exec", namespace.name, "curl", "-sS", "--max-time", "10",
