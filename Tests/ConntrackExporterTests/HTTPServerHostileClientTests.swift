@@ -57,8 +57,9 @@ import Testing
         for client in slow { try? client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n") }
         var answered = 0
         for _ in 0..<8 {
-            // Every slow client trickles one more header line, then a scrape arrives.
+            // Every slow client trickles one more header line; once the server has read them, a scrape arrives.
             for client in slow { try? client.send("X-Trickle: 1\r\n") }
+            Thread.sleep(forTimeInterval: 0.3)
             if scrapeSucceeds(port: server.port) { answered += 1 }
         }
         #expect(answered == 8)

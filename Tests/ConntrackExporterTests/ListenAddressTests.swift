@@ -17,7 +17,9 @@ import Testing
         #expect(address.description == text)
     }
 
-    @Test(arguments: ["9318", "127.0.0.1", ":99999", ":http", "::1:9318", "[::1:9318", "127.0.0.1:-1"])
+    /// "999.1.1.1" used to be looked up in DNS as a host name.
+    @Test(arguments: ["9318", "127.0.0.1", ":99999", ":http", "::1:9318", "[::1:9318", "127.0.0.1:-1",
+                      "999.1.1.1:9401", "127.0.0.1.5:9318", "10.1:9318"])
     func rejects(text: String) {
         #expect(throws: ListenAddressError.self) { try ListenAddress(parsing: text) }
     }

@@ -88,6 +88,27 @@ import Testing
         #expect(verdict(right))
     }
 
+    /// The cheapest bcrypt cost (4), so the test can afford many checks.
+    static let cheapHash = "$2y$04$CO8cG5GaKO0/zk7cirWBV.xtm/wi1cikZJ2UYQa06DplLbfUmS6Y6"
+
+    @Test func wrongPasswordsCannotEvictACachedSuccess() throws {
+        let authenticator = BasicAuthenticator(users: ["prometheus": Self.cheapHash])
+        func check(_ password: String) -> (granted: Bool, cached: Bool) {
+            let result = Mutex<Bool?>(nil)
+            authenticator.authorize("Basic " + Data("prometheus:\(password)".utf8).base64EncodedString()) { ok in
+                result.withLock { $0 = ok }
+            }
+            // A cached verdict is given before authorize returns; a computed one later, from the bcrypt queue.
+            let cached = result.withLock { $0 != nil }
+            while result.withLock({ $0 == nil }) { usleep(100) }
+            return (result.withLock { $0! }, cached)
+        }
+        #expect(check("s3cret") == (true, false))
+        #expect(check("s3cret") == (true, true))
+        for attempt in 0..<(BasicAuthenticator.cacheSize * 2) { #expect(!check("wrong-\(attempt)").granted) }
+        #expect(check("s3cret") == (true, true))
+    }
+
     @Test(arguments: [("cHJvbWV0aGV1czpzM2NyZXQ=", "prometheus:s3cret"), ("YQ==", "a"), ("YWI=", "ab"), ("", "")])
     func decodesBase64(encoded: String, decoded: String) {
         #expect(Base64.decode(encoded) == Array(decoded.utf8))

@@ -42,6 +42,22 @@ struct ExporterLifecycleTests {
         withExtendedLifetime(first) {}
     }
 
+    /// A path with '?' or a space was accepted and then could never be requested.
+    @Test(arguments: ["/metrics?x", "/my metrics", "/m#x", "metrics"])
+    func anUnreachableTelemetryPathIsAStartupError(path: String) throws {
+        let result = try runAllowingFailure([IntegrationEnvironment.executable("conntrack_exporter"), "--web.telemetry-path", path])
+        #expect(result.status != 0)
+        #expect(result.error.contains("--web.telemetry-path"), "\(result.error)")
+    }
+
+    @Test func logsThePortBoundForPortZero() throws {
+        let namespace = try TestNamespace()
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--web.listen-address", "127.0.0.1:0"])
+        let log = exporter.stop().log
+        let listening = try #require(log.split(separator: "\n").first { $0.contains("msg=listening") })
+        #expect(listening.contains(/,127\.0\.0\.1:[1-9][0-9]*( |$)/) && !listening.contains(":0 "), "\(listening)")
+    }
+
     @Test func malformedIgnoreEntryIsAStartupErrorNamingIt() throws {
         let result = try runAllowingFailure([IntegrationEnvironment.executable("conntrack_exporter"),
                                              "--ignore-hosts", "198.18.0.1,300.1.2.3"])

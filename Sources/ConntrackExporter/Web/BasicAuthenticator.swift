@@ -5,9 +5,11 @@ import Synchronization
 /// Checks `Authorization: Basic` credentials against `basic_auth_users`' bcrypt hashes with
 /// the system's crypt. A bcrypt costs tens of milliseconds, so checks run one at a time off
 /// the server thread, and verdicts are cached as exporter-toolkit does: a scraper that
-/// sends the same credentials every time pays for one bcrypt, not one per scrape.
+/// sends the same credentials every time pays for one bcrypt, not one per scrape. Unlike
+/// a single cache, successes and failures are kept apart, so a client sending many wrong
+/// passwords cannot evict the scraper's success and queue it behind its own bcrypts.
 final class BasicAuthenticator: Sendable {
-    /// Verdicts kept at most; beyond it one is dropped at random.
+    /// Verdicts of each kind kept at most; beyond it one is dropped at random.
     static let cacheSize = 100
     /// Checked for unknown users, so they take as long as known ones.
     private static let standInHash = "$2y$10$VaB9/Nq/NvjfPcSS9kqgUO7x6wSyBFZ6D9KmFIGyOcI38y5kQTmsu"
@@ -19,7 +21,24 @@ final class BasicAuthenticator: Sendable {
     }
 
     private let users: [String: String]
-    private let verdicts = Mutex<[CacheKey: Bool]>([:])
+    private struct Verdicts {
+        var granted = Set<CacheKey>()
+        var denied = Set<CacheKey>()
+
+        func verdict(_ key: CacheKey) -> Bool? {
+            granted.contains(key) ? true : denied.contains(key) ? false : nil
+        }
+
+        mutating func record(_ key: CacheKey, granted isGranted: Bool) {
+            func insert(into set: inout Set<CacheKey>) {
+                if set.count >= BasicAuthenticator.cacheSize, let victim = set.randomElement() { set.remove(victim) }
+                set.insert(key)
+            }
+            if isGranted { insert(into: &granted) } else { insert(into: &denied) }
+        }
+    }
+
+    private let verdicts = Mutex(Verdicts())
     // Serial: bcrypt never takes more than one core, whatever clients send.
     private let queue = DispatchQueue(label: "conntrack_exporter.bcrypt")
 
@@ -33,13 +52,10 @@ final class BasicAuthenticator: Sendable {
         guard let (user, password) = authorization.flatMap(Self.credentials) else { return completion(false) }
         let known = users[user]
         let key = CacheKey(user: user, hash: known ?? Self.standInHash, password: password)
-        if let verdict = verdicts.withLock({ $0[key] }) { return completion(verdict) }
+        if let verdict = verdicts.withLock({ $0.verdict(key) }) { return completion(verdict) }
         queue.async { [self] in
             let verdict = ccrypt_verify(password, key.hash) == 1 && known != nil
-            verdicts.withLock { verdicts in
-                if verdicts.count >= Self.cacheSize, let victim = verdicts.keys.randomElement() { verdicts[victim] = nil }
-                verdicts[key] = verdict
-            }
+            verdicts.withLock { $0.record(key, granted: verdict) }
             completion(verdict)
         }
     }
