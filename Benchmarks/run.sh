@@ -35,20 +35,12 @@ for tool in curl conntrack nft gnuplot perf; do
 done
 [ -x "$bin/conntrack_exporter" ] || { echo "build first: swift build -c release" >&2; exit 1; }
 
-in_ns() { ip netns exec "$ns" "$@"; }
+. "$root/Benchmarks/namespace.sh"
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 
-ip netns add "$ns"
-in_ns ip link set lo up
-in_ns nft add table inet bench
-in_ns nft add chain inet bench out '{ type filter hook output priority 0; }'
-in_ns nft add rule inet bench out ct state new counter
-# Churn leaves entries in TIME_WAIT: keep them short in this namespace only, and keep its
-# ephemeral ports above the exporter's.
-in_ns sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=1 net.netfilter.nf_conntrack_tcp_timeout_close=1
-in_ns sysctl -q -w net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 65535"
+make_namespace
 
 start_exporter() {
     # Not through in_ns: $! must be the exporter itself (ip netns exec execs it).

@@ -31,16 +31,10 @@ for tool in curl conntrack nft slowhttptest wrk python3; do
     command -v "$tool" >/dev/null || { echo "missing $tool: see the README's benchmark command" >&2; exit 1; }
 done
 [ -x "$bin/conntrack_exporter" ] || { echo "build first: swift build -c release" >&2; exit 1; }
-in_ns() { ip netns exec "$ns" "$@"; }
+. "$root/Benchmarks/namespace.sh"
 metric() { awk -v name="$1" 'index($0, name) == 1 { sum += $NF } END { printf "%d\n", sum }' "$2"; }
 
-ip netns add "$ns"
-in_ns ip link set lo up
-in_ns nft add table inet soak
-in_ns nft add chain inet soak out '{ type filter hook output priority 0; }'
-in_ns nft add rule inet soak out ct state new counter
-in_ns sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=1 net.netfilter.nf_conntrack_tcp_timeout_close=1
-in_ns sysctl -q -w net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 65535"
+make_namespace
 in_ns "$bin/conntrack-fill" --entries 50000 --hosts 1000 --udp-percent 0 --timeout 86400 >/dev/null
 
 ip netns exec "$ns" prlimit --nofile=4096 "$bin/conntrack_exporter" --web.listen-address "127.0.0.1:$port" \
@@ -70,12 +64,13 @@ in_ns bash -c "end=\$((SECONDS + $seconds)); while [ \$SECONDS -lt \$end ]; do w
 in_ns "$bin/conntrack-churn" "$seconds" 1 7999 >"$work/churn" & churn=$!
 
 # A scrape every second; RSS and descriptors every ten.
-: >"$work/samples"; ok=0; failed=0
-for tick in $(seq "$seconds"); do
+: >"$work/samples"; ok=0; failed=0; start=$SECONDS; next_sample=10
+while [ $((SECONDS - start)) -lt "$seconds" ]; do
     if in_ns curl -s --compressed --max-time 5 -o /dev/null -w '%{http_code}' "$url" | grep -q 200; then
         ok=$((ok + 1)); else failed=$((failed + 1)); fi
-    if [ $((tick % 10)) = 0 ]; then
-        echo "$tick $(awk '/VmRSS/ { print $2 }' "/proc/$exporter/status") $(ls "/proc/$exporter/fd" | wc -l)" >>"$work/samples"
+    if [ $((SECONDS - start)) -ge "$next_sample" ]; then
+        echo "$next_sample $(awk '/VmRSS/ { print $2 }' "/proc/$exporter/status") $(ls "/proc/$exporter/fd" | wc -l)" >>"$work/samples"
+        next_sample=$((next_sample + 10))
     fi
     sleep 1
 done
