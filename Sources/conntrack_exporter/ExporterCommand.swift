@@ -107,7 +107,6 @@ struct ExporterCommand: ParsableCommand {
             listener = try EventListener(ignore: ignore, mode: hostLabel,
                                          log: logEvents ? EventLog(format: logEventsFormat) : nil, logger: logger)
             let table = try collector.read()
-            try listener.start()
             logger.info("read the conntrack table", metadata: ["hosts": "\(table.counts.count)"])
         } catch {
             logger.error("\(StartupFailure.message(for: error))")
@@ -134,10 +133,18 @@ struct ExporterCommand: ParsableCommand {
         let webConfig: WebConfigStore
         do {
             webConfig = try WebConfigStore(path: webConfigFile, logger: logger)
-            // Every socket that needs more than CAP_NET_ADMIN is open (a port below 1024 needs CAP_NET_BIND_SERVICE).
+            // Every socket that needs more than CAP_NET_ADMIN is open (a port below 1024 needs
+            // CAP_NET_BIND_SERVICE), and no thread has started yet: capabilities are per thread.
             try Capabilities.keepOnlyNetAdmin(switchingTo: user.flatMap(UserAccount.init))
         } catch {
             logger.error("\(error)")
+            throw ExitCode.failure
+        }
+        do {
+            // Events that arrived since subscribing wait in the socket's buffer.
+            try listener.start()
+        } catch {
+            logger.error("\(StartupFailure.message(for: error))")
             throw ExitCode.failure
         }
 

@@ -48,7 +48,7 @@ public final class HTTPServer {
                        pollfd(fd: mailbox.fd, events: Int16(POLLIN), revents: 0)]
             fds += listeners.map { pollfd(fd: $0.fd, events: accepting ? Int16(POLLIN) : 0, revents: 0) }
             fds += order.map { pollfd(fd: $0.fd, events: events(for: $0), revents: 0) }
-            let buffered = order.filter(hasUnreadInput)
+            let buffered = Set(order.filter(hasUnreadInput).map(\.id))
 
             let ready = poll(&fds, nfds_t(fds.count), buffered.isEmpty ? pollTimeout(now: now) : 0)
             if ready < 0 {
@@ -62,7 +62,7 @@ public final class HTTPServer {
             }
             for (index, connection) in order.enumerated() {
                 let revents = fds[2 + listeners.count + index].revents
-                if revents != 0 || buffered.contains(where: { $0 === connection }), connections[connection.id] != nil {
+                if revents != 0 || buffered.contains(connection.id), connections[connection.id] != nil {
                     service(connection, revents: revents, now: clock.now)
                 }
             }

@@ -9,7 +9,9 @@ public enum Capabilities {
     }
 
     /// Keeps CAP_NET_ADMIN and drops every other capability, the bounding set's too, after
-    /// switching to `user` when given. Call once every socket that needs more is open.
+    /// switching to `user` when given. Call once every socket that needs more is open, and
+    /// before starting any thread that lives on: the capability calls act on the calling
+    /// thread alone (threads started afterwards inherit its sets).
     public static func keepOnlyNetAdmin(switchingTo user: UserAccount?) throws(SystemError) {
         let operation = user.map { "switching to user \($0.name) and dropping capabilities" } ?? "dropping capabilities"
         try systemCall(operation) {
