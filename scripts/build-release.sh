@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release binary with the Swift runtime linked statically and installs it in
+# Builds the release binary with the Swift runtime linked statically and installs it, stripped, in
 # OUTPUT_DIR. The Dockerfile's build stage runs this, and so do the tests, so the image's
 # recipe is exercised where no Docker engine runs.
 #   scripts/build-release.sh OUTPUT_DIR [SCRATCH_PATH]
@@ -9,4 +9,4 @@ scratch=${2:-.build}
 cd "$(dirname "$0")/.."
 flags=(-c release --static-swift-stdlib --scratch-path "$scratch")
 swift build "${flags[@]}" --product conntrack_exporter
-install -D -m 0755 "$(swift build "${flags[@]}" --show-bin-path)/conntrack_exporter" "$out/conntrack_exporter"
+install -D -s -m 0755 "$(swift build "${flags[@]}" --show-bin-path)/conntrack_exporter" "$out/conntrack_exporter"
