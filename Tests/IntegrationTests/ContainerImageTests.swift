@@ -7,8 +7,6 @@ import Testing
 /// DaemonSet run it.
 @Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun), .timeLimit(.minutes(30)))
 struct ContainerImageTests {
-    private let netAdminOnly = "0000000000001000"
-
     /// A namespace with 2,000 synthetic entries, and the image built.
     private func prepare() throws -> TestNamespace {
         _ = try ContainerImage.build.get()
@@ -36,14 +34,7 @@ struct ContainerImageTests {
     /// Every thread's status lines of the container's main process, seen from the host.
     private func threads(of name: String) throws -> [[String: String]] {
         let pid = try ContainerImage.podman(["inspect", "--format", "{{.State.Pid}}", name]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").map { thread in
-            let text = try String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)
-            return Dictionary(text.split(separator: "\n").compactMap { line in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                return parts.count == 2 ? (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces)) : nil
-            }, uniquingKeysWith: { first, _ in first })
-        }
+        return try ThreadStatus.all(of: Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1)
     }
 
     private func expectTableRead(_ namespace: TestNamespace) throws {
@@ -59,8 +50,8 @@ struct ContainerImageTests {
         try expectTableRead(namespace)
         for proc in try threads(of: name) {
             #expect(proc["Uid"]?.split(separator: "\t").allSatisfy { $0 == "10001" } == true, "\(proc["Uid"] ?? "-")")
-            #expect(proc["CapEff"] == netAdminOnly)
-            #expect(proc["CapPrm"] == netAdminOnly)
+            #expect(proc["CapEff"] == ThreadStatus.netAdminOnly)
+            #expect(proc["CapPrm"] == ThreadStatus.netAdminOnly)
             #expect(proc["CapInh"] == "0000000000000000")
             #expect(proc["CapAmb"] == "0000000000000000")
         }
@@ -83,7 +74,7 @@ struct ContainerImageTests {
         defer { remove(name) }
         try expectTableRead(namespace)
         for proc in try threads(of: name) {
-            for set in ["CapEff", "CapPrm", "CapBnd"] { #expect(proc[set] == netAdminOnly, "\(set): \(proc[set] ?? "-")") }
+            for set in ["CapEff", "CapPrm", "CapBnd"] { #expect(proc[set] == ThreadStatus.netAdminOnly, "\(set): \(proc[set] ?? "-")") }
         }
     }
 
@@ -96,7 +87,7 @@ struct ContainerImageTests {
         try expectTableRead(namespace)
         for proc in try threads(of: name) {
             #expect(proc["NoNewPrivs"] == "1")
-            #expect(proc["CapEff"] == netAdminOnly)
+            #expect(proc["CapEff"] == ThreadStatus.netAdminOnly)
             #expect(proc["CapAmb"] == "0000000000000000")
         }
     }

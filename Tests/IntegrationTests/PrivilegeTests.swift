@@ -6,29 +6,15 @@ import Testing
 /// to an unprivileged user; it still reads the table either way.
 @Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun))
 struct PrivilegeTests {
-    /// Capability sets and user ids of every thread, from /proc/PID/task/TID/status:
-    /// capabilities are per thread, so the main thread's alone prove nothing.
-    private func threadStatuses(of pid: Int32) throws -> [[String: String]] {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").map { thread in
-            let text = try String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)
-            return Dictionary(text.split(separator: "\n").compactMap { line in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                return parts.count == 2 ? (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces)) : nil
-            }, uniquingKeysWith: { first, _ in first })
-        }
-    }
-
-    private let netAdminOnly = "0000000000001000"
-
     @Test func rootKeepsOnlyNetAdmin() throws {
         let namespace = try TestNamespace()
         try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "10", "--hosts", "2"])
         let exporter = try ExporterProcess(in: namespace)
         #expect(try exporter.scrape().value("conntrack_exporter_collect_success") == 1)
-        let threads = try threadStatuses(of: exporter.process.processIdentifier)
+        let threads = try ThreadStatus.all(of: exporter.process.processIdentifier)
         #expect(threads.count >= 2)
         for proc in threads {
-            for set in ["CapEff", "CapPrm", "CapBnd"] { #expect(proc[set] == netAdminOnly, "\(proc["Name"] ?? "") \(set): \(proc[set] ?? "-")") }
+            for set in ["CapEff", "CapPrm", "CapBnd"] { #expect(proc[set] == ThreadStatus.netAdminOnly, "\(proc["Name"] ?? "") \(set): \(proc[set] ?? "-")") }
             #expect(proc["CapInh"] == "0000000000000000")
             #expect(proc["CapAmb"] == "0000000000000000")
         }
@@ -39,11 +25,11 @@ struct PrivilegeTests {
         try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "500", "--hosts", "20"])
         let exporter = try ExporterProcess(in: namespace, arguments: ["--user", "nobody", "--ignore-hosts", ":9318"])
         let scrape = try exporter.scrape()
-        for proc in try threadStatuses(of: exporter.process.processIdentifier) {
+        for proc in try ThreadStatus.all(of: exporter.process.processIdentifier) {
             #expect(proc["Uid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "\(proc["Uid"] ?? "-")")
             #expect(proc["Groups"] == "")
-            #expect(proc["CapEff"] == netAdminOnly)
-            #expect(proc["CapBnd"] == netAdminOnly)
+            #expect(proc["CapEff"] == ThreadStatus.netAdminOnly)
+            #expect(proc["CapBnd"] == ThreadStatus.netAdminOnly)
         }
         #expect(scrape.value("conntrack_exporter_collect_success") == 1)
         #expect(scrape.gauges == (try namespace.conntrackListing().expectedGauges(ignoredPort: 9318)))
