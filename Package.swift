@@ -18,8 +18,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
-        // The web config file is YAML (exporter-toolkit's format); Yams wraps libyaml.
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -44,6 +42,8 @@ let package = Package(
         .target(name: "CTLS", dependencies: ["COpenSSL"]),
         .systemLibrary(name: "CLibcrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CCrypt", dependencies: ["CLibcrypt"]),
+        // The web config file is YAML (exporter-toolkit's format), read with the system's libyaml.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // Creates entries, for the test fill tool only; the exporter does not link it.
         .target(
             name: "CConntrackWriter",
@@ -57,8 +57,8 @@ let package = Package(
                 "CLinux",
                 "CTLS",
                 "CCrypt",
+                "CYAML",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(

@@ -109,6 +109,30 @@ import Testing
         #expect(check("s3cret") == (true, true))
     }
 
+    /// libyaml expands aliases into the tree: a cycle or an exponential expansion must be an
+    /// error, never a hang or a blow-up.
+    @Test(arguments: [
+        "basic_auth_users: &a [*a]\n",
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+            + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
+        "tls_server_config: [unclosed\n",
+        "basic_auth_users:\n  alice: \"a\n",
+    ])
+    func hostileOrMalformedYAMLIsAnError(yaml: String) {
+        #expect(throws: WebConfigError.self) { try parse(yaml) }
+    }
+
+    @Test func readsYAMLScalarsAsExporterToolkitDoes() throws {
+        #expect(try YAMLNode.load("yes")?.bool == true)
+        #expect(try YAMLNode.load("Off")?.bool == false)
+        #expect(try YAMLNode.load("'true'")?.bool == nil)
+        #expect(try YAMLNode.load("~")?.isNull == true)
+        #expect(try YAMLNode.load("") == nil)
+        let config = try parse("tls_server_config:\n  cert_file: &c server.crt\n  key_file: *c\n  prefer_server_cipher_suites: no\n")
+        #expect(config.tls?.keyFile == "/etc/x/server.crt")
+        #expect(config.tls?.preferServerCipherSuites == false)
+    }
+
     @Test(arguments: [("cHJvbWV0aGV1czpzM2NyZXQ=", "prometheus:s3cret"), ("YQ==", "a"), ("YWI=", "ab"), ("", "")])
     func decodesBase64(encoded: String, decoded: String) {
         #expect(Base64.decode(encoded) == Array(decoded.utf8))

@@ -1,5 +1,4 @@
 import Glibc
-import Yams
 
 /// The `--web.config.file` settings, in Prometheus exporter-toolkit's format: TLS,
 /// extra response headers and basic-auth users with bcrypt hashes.

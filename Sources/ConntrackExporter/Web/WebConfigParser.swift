@@ -1,5 +1,4 @@
 import CCrypt
-import Yams
 
 /// Turns a web config's YAML into a ``WebConfig``, strictly: an unknown key, a wrong type
 /// or a value exporter-toolkit would refuse is an error naming the key.
@@ -12,11 +11,11 @@ struct WebConfigParser {
     }
 
     func parse(_ text: String) throws(WebConfigError) -> WebConfig {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLNode.load(text)
         } catch {
-            throw failure("", "not valid YAML: \(error)")
+            throw failure("", error.description)
         }
         var config = WebConfig()
         guard let root else { return config }
@@ -31,7 +30,7 @@ struct WebConfigParser {
         return config
     }
 
-    private func tls(_ node: Node) throws(WebConfigError) -> WebConfig.TLS? {
+    private func tls(_ node: YAMLNode) throws(WebConfigError) -> WebConfig.TLS? {
         let path = "tls_server_config"
         var certFile: String?, keyFile: String?, clientCAFile: String?
         var clientAuth = ClientAuthType.noClientCert
@@ -77,7 +76,7 @@ struct WebConfigParser {
                              groups: groups, preferServerCipherSuites: preferServer)
     }
 
-    private func headers(_ node: Node) throws(WebConfigError) -> [String: String] {
+    private func headers(_ node: YAMLNode) throws(WebConfigError) -> [String: String] {
         var headers: [String: String] = [:]
         for (key, value) in try mapping(node, at: "http_server_config") {
             let at = "http_server_config.\(key)"
@@ -104,7 +103,7 @@ struct WebConfigParser {
         return headers
     }
 
-    private func users(_ node: Node) throws(WebConfigError) -> [String: String] {
+    private func users(_ node: YAMLNode) throws(WebConfigError) -> [String: String] {
         var users: [String: String] = [:]
         for (name, value) in try mapping(node, at: "basic_auth_users") {
             let at = "basic_auth_users.\(name)"
@@ -117,26 +116,26 @@ struct WebConfigParser {
         return users
     }
 
-    private func mapping(_ node: Node, at path: String) throws(WebConfigError) -> [(String, Node)] {
-        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "null" { return [] }
-        guard let mapping = node.mapping else { throw failure(path, "expected a mapping of keys to values") }
-        return try mapping.map { (key, value) throws(WebConfigError) in
+    private func mapping(_ node: YAMLNode, at path: String) throws(WebConfigError) -> [(String, YAMLNode)] {
+        if node.isNull { return [] }
+        guard case .mapping(let pairs) = node else { throw failure(path, "expected a mapping of keys to values") }
+        return try pairs.map { (key, value) throws(WebConfigError) in
             guard let name = key.string else { throw failure(path, "keys must be strings") }
             return (name, value)
         }
     }
 
-    private func string(_ node: Node, at path: String) throws(WebConfigError) -> String {
-        guard let text = node.scalar?.string else { throw failure(path, "expected a string") }
+    private func string(_ node: YAMLNode, at path: String) throws(WebConfigError) -> String {
+        guard let text = node.string else { throw failure(path, "expected a string") }
         return text
     }
 
-    private func strings(_ node: Node, at path: String) throws(WebConfigError) -> [String] {
-        guard let sequence = node.sequence else { throw failure(path, "expected a list") }
+    private func strings(_ node: YAMLNode, at path: String) throws(WebConfigError) -> [String] {
+        guard case .sequence(let sequence) = node else { throw failure(path, "expected a list") }
         return try sequence.map { (item) throws(WebConfigError) in try string(item, at: path) }
     }
 
-    private func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, at path: String) throws(WebConfigError) -> Choice
+    private func choice<Choice: RawRepresentable & CaseIterable>(_ node: YAMLNode, at path: String) throws(WebConfigError) -> Choice
     where Choice.RawValue == String {
         let text = try string(node, at: path)
         guard let value = Choice(rawValue: text) else {
@@ -146,7 +145,7 @@ struct WebConfigParser {
     }
 
     /// A file name, relative to the config file's folder unless absolute.
-    private func fileName(_ node: Node, at path: String) throws(WebConfigError) -> String? {
+    private func fileName(_ node: YAMLNode, at path: String) throws(WebConfigError) -> String? {
         let name = try string(node, at: path)
         if name.isEmpty { return nil }
         return name.hasPrefix("/") ? name : "\(folder)/\(name)"
