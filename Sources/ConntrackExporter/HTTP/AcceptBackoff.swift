@@ -1,18 +1,15 @@
 import Glibc
 import Logging
 
-/// What the server does when accept(2) fails for lack of resources (EMFILE, ENFILE,
-/// ENOBUFS, ENOMEM): stop accepting for a while, 5 ms doubling to 1 s as net/http does,
-/// and log at most once a second with how many failures the line stands for.
+/// What the server does when accept(2) fails other than by EINTR, ECONNABORTED or EAGAIN
+/// (out of descriptors or memory, mostly): stop accepting for a while, 5 ms doubling to
+/// 1 s as net/http does, and log at most once a second with how many failures the line
+/// stands for.
 struct AcceptBackoff {
     private(set) var resumeAt: ContinuousClock.Instant?
     private var delay: Duration = .zero
     private var lastLog: ContinuousClock.Instant?
     private var unlogged = 0
-
-    static func isResourceShortage(_ errno: Int32) -> Bool {
-        [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(errno)
-    }
 
     /// Whether the listeners should be polled now.
     func isAccepting(now: ContinuousClock.Instant) -> Bool {

@@ -27,7 +27,7 @@ final class HTTPConnection {
     var request: HTTPRequest?
     private var head: [UInt8] = []
     /// Shared with every connection that answers from the same read, never copied.
-    private(set) var body: [UInt8] = []
+    private var body: [UInt8] = []
     private var sent = 0
 
     init(id: UInt64, fd: Int32, transport: any ConnectionTransport, now: ContinuousClock.Instant) {

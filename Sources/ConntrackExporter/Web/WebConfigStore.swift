@@ -10,6 +10,15 @@ public final class WebConfigStore: Sendable {
         public let config: WebConfig
         let tls: TLSContext?
         let authenticator: BasicAuthenticator?
+        /// `config.headers` as every response carries them, in a stable order.
+        let responseHeaders: [(name: String, value: String)]
+
+        init(config: WebConfig, tls: TLSContext? = nil) {
+            self.config = config
+            self.tls = tls
+            authenticator = config.users.isEmpty ? nil : BasicAuthenticator(users: config.users)
+            responseHeaders = config.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        }
     }
 
     private struct State {
@@ -27,7 +36,7 @@ public final class WebConfigStore: Sendable {
     public init(path: String?, logger: Logger) throws(WebConfigError) {
         self.path = path
         self.logger = logger
-        let setup = try path.map { (path) throws(WebConfigError) in try Self.load(path) } ?? Setup(config: WebConfig(), tls: nil, authenticator: nil)
+        let setup = try path.map { (path) throws(WebConfigError) in try Self.load(path) } ?? Setup(config: WebConfig())
         state = Mutex(State(setup: setup, stamps: path.map { Self.stamps($0, config: setup.config) } ?? []))
     }
 
@@ -80,8 +89,7 @@ public final class WebConfigStore: Sendable {
                 throw WebConfigError(file: path, key: "tls_server_config", reason: error.reason)
             }
         }
-        return Setup(config: config, tls: tls,
-                     authenticator: config.users.isEmpty ? nil : BasicAuthenticator(users: config.users))
+        return Setup(config: config, tls: tls)
     }
 
     /// The config file's stamp, then those of the files `config` names.

@@ -11,7 +11,7 @@ public struct WebGate: Sendable {
 
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         let setup = store.current
-        let headers = setup.config.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        let headers = setup.responseHeaders
         let respondWithHeaders: @Sendable (HTTPResponse) -> Void = { response in
             var response = response
             response.headers += headers
