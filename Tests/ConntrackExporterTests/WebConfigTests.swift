@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 import Testing
 @testable import ConntrackExporter
@@ -94,14 +95,16 @@ import Testing
     @Test func wrongPasswordsCannotEvictACachedSuccess() throws {
         let authenticator = BasicAuthenticator(users: ["prometheus": Self.cheapHash])
         func check(_ password: String) -> (granted: Bool, cached: Bool) {
-            let result = Mutex<Bool?>(nil)
+            let result = Mutex<(granted: Bool, onCallingThread: Bool)?>(nil)
+            let caller = UInt(bitPattern: Int(pthread_self()))
             authenticator.authorize("Basic " + Data("prometheus:\(password)".utf8).base64EncodedString()) { ok in
-                result.withLock { $0 = ok }
+                let here = UInt(bitPattern: Int(pthread_self()))
+                result.withLock { $0 = (ok, here == caller) }
             }
-            // A cached verdict is given before authorize returns; a computed one later, from the bcrypt queue.
-            let cached = result.withLock { $0 != nil }
+            // A cached verdict is given on the calling thread; a computed one on the bcrypt queue's.
             while result.withLock({ $0 == nil }) { usleep(100) }
-            return (result.withLock { $0! }, cached)
+            let verdict = result.withLock { $0! }
+            return (verdict.granted, verdict.onCallingThread)
         }
         #expect(check("s3cret") == (true, false))
         #expect(check("s3cret") == (true, true))
