@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 
 // Attributes are walked once each with libmnl's iterator and picked by type: no
 // per-level tables to clear, no callback per attribute. This runs for every entry
@@ -77,13 +78,26 @@ static int parse_tuple(const struct nlattr *nest, cct_tuple *tuple, uint8_t *l4p
     return 0;
 }
 
-static int parse_tcp_state(const struct nlattr *protoinfo, cct_entry *e) {
+// struct nf_ct_tcp_flags: the flags seen, then the mask (used only when setting them).
+static int read_tcp_flags(const struct nlattr *attr, uint8_t *out) {
+    if (mnl_attr_validate2(attr, MNL_TYPE_UNSPEC, sizeof(struct nf_ct_tcp_flags)) < 0) return -1;
+    *out = ((const struct nf_ct_tcp_flags *)mnl_attr_get_payload(attr))->flags;
+    return 0;
+}
+
+static int parse_tcp_info(const struct nlattr *protoinfo, cct_entry *e) {
     const struct nlattr *info;
     mnl_attr_for_each_nested(info, protoinfo) {
         if (mnl_attr_get_type(info) != CTA_PROTOINFO_TCP) continue;
         const struct nlattr *attr;
         mnl_attr_for_each_nested(attr, info) {
-            if (mnl_attr_get_type(attr) == CTA_PROTOINFO_TCP_STATE && read_u8(attr, &e->tcp_state) < 0) return -1;
+            int ret = 0;
+            switch (mnl_attr_get_type(attr)) {
+            case CTA_PROTOINFO_TCP_STATE: ret = read_u8(attr, &e->tcp_state); break;
+            case CTA_PROTOINFO_TCP_FLAGS_ORIGINAL: ret = read_tcp_flags(attr, &e->tcp_flags_original); break;
+            case CTA_PROTOINFO_TCP_FLAGS_REPLY: ret = read_tcp_flags(attr, &e->tcp_flags_reply); break;
+            }
+            if (ret < 0) return -1;
         }
     }
     return 0;
@@ -114,6 +128,7 @@ int cct_parse_entry(const struct nlmsghdr *nlh, void *data) {
     memset(&e, 0, sizeof(e));
     e.family = nfg->nfgen_family;
     e.tcp_state = CCT_TCP_STATE_NONE;
+    e.timeout = CCT_TIMEOUT_NONE;
     e.netlink_message = nlh;
     if (state->events) {
         e.message = (nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE ? CCT_MESSAGE_DESTROY : CCT_MESSAGE_NEW;
@@ -127,17 +142,19 @@ int cct_parse_entry(const struct nlmsghdr *nlh, void *data) {
             has_tuple = 1;
             break;
         case CTA_STATUS:
-            ret = mnl_attr_validate(attr, MNL_TYPE_U32);
-            e.status = ntohl(mnl_attr_get_u32(attr));
+            if ((ret = mnl_attr_validate(attr, MNL_TYPE_U32)) == 0) e.status = ntohl(mnl_attr_get_u32(attr));
             break;
         case CTA_PROTOINFO:
-            ret = parse_tcp_state(attr, &e);
+            ret = parse_tcp_info(attr, &e);
             break;
         case CTA_TUPLE_REPLY:
             if (state->events) ret = parse_tuple(attr, &e.reply, &reply_proto);
             break;
         case CTA_TIMESTAMP:
-            if (state->events) ret = parse_timestamps(attr, &e);
+            ret = parse_timestamps(attr, &e);
+            break;
+        case CTA_TIMEOUT:
+            if ((ret = mnl_attr_validate(attr, MNL_TYPE_U32)) == 0) e.timeout = ntohl(mnl_attr_get_u32(attr));
             break;
         }
         if (ret < 0) goto malformed;

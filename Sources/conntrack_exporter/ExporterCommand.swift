@@ -59,6 +59,17 @@ struct ExporterCommand: ParsableCommand {
                                valueName: "ip-port|ip"))
     var hostLabel: HostLabelMode = .endpoint
 
+    @Option(name: .customLong("idle-threshold"),
+            help: ArgumentHelp("""
+                How long an open connection must carry no packet to count in conntrack_idle_connections: \
+                seconds or a duration such as 90s, 5m, 1h; 0 turns the gauge off.
+                """, valueName: "duration"))
+    var idleThreshold = "5m"
+
+    @Flag(name: .customLong("web.views"), inversion: .prefixedNo,
+          help: "Serve the curl views /connections and /hosts (connection endpoints, to whoever may scrape).")
+    var views = true
+
     @Option(name: .customLong("log.level"), help: ArgumentHelp("Log level: debug, info, warn or error.", valueName: "level"))
     var logLevel: LogLevelOption = .info
 
@@ -77,6 +88,7 @@ struct ExporterCommand: ParsableCommand {
 
     func validate() throws {
         _ = try ignoreList()
+        _ = try idleThresholdSeconds()
         _ = try addresses()
         // A path with '?', '#' or bytes outside visible ASCII could never match a request's path.
         if let user, UserAccount(user) == nil {
@@ -100,14 +112,14 @@ struct ExporterCommand: ParsableCommand {
         try Capabilities.raiseNetAdmin()
         let ignore = try ignoreList()
         let socket = try ConntrackSocket()
-        let collector = ConnectionStateCollector(socket: socket, ignore: ignore, mode: hostLabel)
+        let tableReader = TableReader(socket: socket, ignore: ignore, mode: hostLabel, idleThreshold: try idleThresholdSeconds())
         let listener: EventListener
         do {
             // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
             listener = try EventListener(ignore: ignore, mode: hostLabel,
                                          log: logEvents ? EventLog(format: logEventsFormat) : nil, logger: logger)
-            let table = try collector.read()
-            logger.info("read the conntrack table", metadata: ["hosts": "\(table.counts.count)"])
+            let read = try tableReader.read()
+            logger.info("read the conntrack table", metadata: ["hosts": "\(read.table.counts.count)"])
         } catch {
             logger.error("\(StartupFailure.message(for: error))")
             throw ExitCode.failure
@@ -148,14 +160,15 @@ struct ExporterCommand: ParsableCommand {
             throw ExitCode.failure
         }
 
-        let scraper = Scraper(collectors: [
-            ("connection_states", collector),
+        let scraper = Scraper(table: tableReader, collectors: [
             ("lifecycle", LifecycleCollector(listener: listener)),
             ("table_health", TableHealthCollector(socket: socket)),
             ("process", ProcessCollector()),
             ("build_info", BuildInfoCollector()),
         ], logger: logger)
-        let routes = ExporterRoutes(telemetryPath: telemetryPath, coalescer: ScrapeCoalescer(scraper: scraper))
+        let coalescer = ScrapeCoalescer(scraper: scraper)
+        let routes = ExporterRoutes(telemetryPath: telemetryPath, coalescer: coalescer,
+                                    views: views ? DiagnosticViews(coalescer: coalescer, lifecycle: { listener.snapshot }) : nil)
         let gate = WebGate(store: webConfig, next: routes.handle)
         let server = try HTTPServer(listeners: listeners, webConfig: webConfig, logger: logger, handler: gate.handle)
         logger.info("listening", metadata: [
@@ -175,6 +188,13 @@ struct ExporterCommand: ParsableCommand {
             return stopSignal == nil
         }
         logger.info("stopping", metadata: ["signal": "\(stopSignal.map { String(cString: strsignal($0)) } ?? "?")"])
+    }
+
+    private func idleThresholdSeconds() throws -> UInt32 {
+        guard let seconds = DurationText.seconds(idleThreshold) else {
+            throw ValidationError("--idle-threshold: \"\(idleThreshold)\" is not a duration (seconds, or such as 90s, 5m, 1h)")
+        }
+        return seconds
     }
 
     private func ignoreList() throws -> IgnoreList {

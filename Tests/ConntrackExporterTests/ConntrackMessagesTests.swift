@@ -16,6 +16,9 @@ import Testing
         #expect(inbound.destination == IPAddress("127.0.0.1"))
         #expect(inbound.sourcePort == 40000)
         #expect(inbound.status & 0b110 == 0b110)  // SEEN_REPLY | ASSURED
+        #expect(inbound.timeoutSeconds == 0x255)
+        #expect(inbound.firstFin == nil, "flags 0x0a both ways: no FIN yet")
+        #expect(!inbound.hasUnacknowledgedData)
 
         let udp = try #require(entries.first { $0.destinationPort == 53 })
         #expect(!udp.isTCP)
@@ -26,6 +29,8 @@ import Testing
         #expect(v6.tcpState == .timeWait)
         #expect(v6.source == .ipv6Loopback)
         #expect(v6.destination == IPAddress("2001:db8::7"))
+        #expect(v6.timeoutSeconds == 0x257)
+        #expect(v6.firstFin == nil, "an entry made by conntrack -I marks both directions as closing first")
     }
 
     @Test func rejectsTruncatedMessages() {
@@ -59,7 +64,7 @@ import Testing
     }
 
     @Test func aggregatesRecordedDump() throws {
-        var table = ConnectionStateTable(local: LocalAddresses([]), ignore: IgnoreList(), mode: .endpoint)
+        var table = makeTable()
         try ConntrackMessages.parse(RecordedDump.bytes, asEvents: false) { table.add($0) }
         #expect(table.counts.count == 2)
         #expect(table.counts[key("198.18.0.7", 5432)]?[.open] == 1)

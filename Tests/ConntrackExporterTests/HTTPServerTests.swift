@@ -45,8 +45,8 @@ final class RunningServer {
         port = listeners[0].boundPort
         collector = CountingCollector(delay: delay, bodyBytes: bodyBytes)
         let logger = Logger(label: "test")
-        let scraper = Scraper(collectors: [("test", collector)], logger: logger)
-        let routes = ExporterRoutes(telemetryPath: "/metrics", coalescer: ScrapeCoalescer(scraper: scraper))
+        let scraper = Scraper(table: FixedTable(), collectors: [("test", collector)], logger: logger)
+        let routes = ExporterRoutes(telemetryPath: "/metrics", coalescer: ScrapeCoalescer(scraper: scraper), views: nil)
         let server = try HTTPServer(listeners: listeners, limits: limits, logger: logger, handler: routes.handle)
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw TestFailure("pipe failed") }

@@ -71,8 +71,7 @@ import Testing
     }
 
     @Test func ignoredConnectionsAreCountedNowhere() throws {
-        var table = ConnectionStateTable(
-            local: LocalAddresses([]), ignore: try IgnoreList(parsing: [":5432"]), mode: .address)
+        var table = makeTable(ignore: try IgnoreList(parsing: [":5432"]), mode: .address)
         table.add(makeEntry(from: "198.18.0.7", 40000, to: "127.0.0.1", 5432))
         table.add(makeEntry(from: "198.18.0.7", 40001, to: "127.0.0.1", 22))
         #expect(table.counts == [HostKey(endpoint("198.18.0.7", 22), mode: .address): counts(open: 1)])

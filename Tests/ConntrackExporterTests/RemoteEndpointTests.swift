@@ -51,7 +51,8 @@ func endpoint(_ address: String, _ port: UInt16) -> RemoteEndpoint {
 
 /// A TCP entry as the kernel would report it, original direction.
 func makeEntry(from source: String, _ sourcePort: UInt16, to destination: String, _ destinationPort: UInt16,
-               state: TCPState = .established, protocol l4proto: Int = CCT_PROTO_TCP) -> ConntrackEntry {
+               state: TCPState = .established, protocol l4proto: Int = CCT_PROTO_TCP, timeout: UInt32 = CCT_TIMEOUT_NONE,
+               firstFin: ConntrackEntry.Side? = nil, unacknowledged: Bool = false, startNanoseconds: UInt64 = 0) -> ConntrackEntry {
     let sourceAddress = IPAddress(source)!
     var raw = cct_entry()
     raw.family = sourceAddress.family.rawValue
@@ -61,5 +62,10 @@ func makeEntry(from source: String, _ sourcePort: UInt16, to destination: String
     raw.original.dst_port = destinationPort
     withUnsafeMutableBytes(of: &raw.original.src) { $0.copyBytes(from: sourceAddress.networkBytes) }
     withUnsafeMutableBytes(of: &raw.original.dst) { $0.copyBytes(from: IPAddress(destination)!.networkBytes) }
+    raw.timeout = timeout
+    let closeInit = UInt8(CCT_TCP_FLAG_CLOSE_INIT)
+    raw.tcp_flags_original = firstFin == .original ? closeInit : 0
+    raw.tcp_flags_reply = (firstFin == .reply ? closeInit : 0) | (unacknowledged ? UInt8(CCT_TCP_FLAG_DATA_UNACKNOWLEDGED) : 0)
+    raw.start_ns = startNanoseconds
     return ConntrackEntry(raw: raw)
 }

@@ -4,12 +4,6 @@ import Testing
 @testable import ConntrackExporter
 
 @Suite struct ScraperTests {
-    struct FailingCollector: Collector {
-        func collect(into writer: inout ExpositionWriter) throws {
-            throw SystemError(operation: "dumping the conntrack table", errno: 1)
-        }
-    }
-
     /// Keeps what a logger was asked to log.
     final class RecordingLogHandler: LogHandler, @unchecked Sendable {
         let lines = Mutex<[String]>([])
@@ -26,19 +20,20 @@ import Testing
     }
 
     @Test func reportsSuccess() {
-        let scraper = Scraper(collectors: [("build_info", BuildInfoCollector())], logger: Logger(label: "test"))
-        let text = String(decoding: scraper.scrape(), as: UTF8.self)
+        let scraper = Scraper(table: FixedTable(), collectors: [("build_info", BuildInfoCollector())], logger: Logger(label: "test"))
+        let text = String(decoding: scraper.scrape().exposition ?? [], as: UTF8.self)
         #expect(text.contains("conntrack_exporter_collect_success 1\n"))
         #expect(text.contains("conntrack_exporter_build_info{version=\"\(BuildInfo.version)\",revision=\""))
     }
 
     @Test func aFailedReadIsLoggedAndReportedAsZero() {
         let handler = RecordingLogHandler()
-        let scraper = Scraper(collectors: [("conntrack", FailingCollector()), ("build_info", BuildInfoCollector())],
+        let scraper = Scraper(table: FixedTable(fails: true), collectors: [("build_info", BuildInfoCollector())],
                               logger: Logger(label: "test") { _ in handler })
-        let text = String(decoding: scraper.scrape(), as: UTF8.self)
+        let text = String(decoding: scraper.scrape().exposition ?? [], as: UTF8.self)
         #expect(text.contains("conntrack_exporter_collect_success 0\n"))
         #expect(text.contains("conntrack_exporter_build_info{"), "other collectors still report")
+        #expect(!text.contains("conntrack_open_connections"), "no family of the table is written")
         let lines = handler.lines.withLock { $0 }
         #expect(lines.count == 1)
         #expect(lines.first?.contains("dumping the conntrack table") == true)

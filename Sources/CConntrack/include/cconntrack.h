@@ -14,6 +14,10 @@ enum { CCT_AF_INET = 2, CCT_AF_INET6 = 10 };
 enum { CCT_PROTO_TCP = 6, CCT_PROTO_UDP = 17 };
 /// `tcp_state` when the message carried no TCP state.
 enum { CCT_TCP_STATE_NONE = 0xff };
+/// `timeout` when the message carried no CTA_TIMEOUT.
+enum { CCT_TIMEOUT_NONE = 0xffffffffu };
+/// IP_CT_TCP_FLAG_* bits: this direction sent the first FIN; it has data not yet acknowledged.
+enum { CCT_TCP_FLAG_CLOSE_INIT = 0x04, CCT_TCP_FLAG_DATA_UNACKNOWLEDGED = 0x10 };
 /// What kind of message an entry came from.
 enum { CCT_MESSAGE_DUMP = 0, CCT_MESSAGE_NEW = 1, CCT_MESSAGE_DESTROY = 2 };
 
@@ -36,9 +40,17 @@ typedef struct cct_entry {
     cct_tuple original;
     /// Only filled for events (dumps skip it to stay cheap).
     cct_tuple reply;
-    /// CTA_TIMESTAMP in nanoseconds, 0 when absent; only filled for events.
+    /// CTA_TIMESTAMP in nanoseconds of the real-time clock, 0 when absent
+    /// (nf_conntrack_timestamp off); `stop_ns` only in DESTROY events.
     uint64_t start_ns;
     uint64_t stop_ns;
+    /// CTA_TIMEOUT: seconds until the entry expires, CCT_TIMEOUT_NONE when absent
+    /// (DESTROY events carry none).
+    uint32_t timeout;
+    /// IP_CT_TCP_FLAG_* bits the kernel has seen in each direction
+    /// (CTA_PROTOINFO_TCP_FLAGS_ORIGINAL / _REPLY), 0 when absent.
+    uint8_t tcp_flags_original;
+    uint8_t tcp_flags_reply;
     /// The netlink message the entry came from, valid during the callback only.
     const void *netlink_message;
 } cct_entry;

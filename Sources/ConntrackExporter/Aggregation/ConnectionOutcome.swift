@@ -1,4 +1,5 @@
-/// How a TCP connection ended, judged from its DESTROY event.
+/// How a TCP connection ended, judged from its DESTROY event's final state and whether
+/// a reply was ever seen.
 public enum ConnectionOutcome: Int, Sendable, CaseIterable {
     /// Never saw a reply and ended in CLOSE: an RST answered the SYN (nothing listening).
     case refused
@@ -6,8 +7,11 @@ public enum ConnectionOutcome: Int, Sendable, CaseIterable {
     case unanswered
     /// Saw replies and ended in CLOSE: an RST after the handshake.
     case reset
-    /// Ended in FIN_WAIT, CLOSE_WAIT, LAST_ACK or TIME_WAIT: a FIN exchange started.
+    /// Ended in TIME_WAIT: both sides closed.
     case graceful
+    /// Ended in FIN_WAIT, CLOSE_WAIT or LAST_ACK: one side closed and the connection expired
+    /// before the other finished closing (a leak, or a peer that vanished).
+    case halfClosed
     /// Anything else: expired while established, deleted by an administrator, no state reported.
     case other
 
@@ -17,6 +21,7 @@ public enum ConnectionOutcome: Int, Sendable, CaseIterable {
         case .unanswered: "unanswered"
         case .reset: "reset"
         case .graceful: "graceful"
+        case .halfClosed: "half_closed"
         case .other: "other"
         }
     }
@@ -29,7 +34,8 @@ public enum ConnectionOutcome: Int, Sendable, CaseIterable {
         case (.close?, false): self = .refused
         case (_, false): self = .unanswered
         case (.close?, true): self = .reset
-        case (.finWait?, true), (.closeWait?, true), (.lastAck?, true), (.timeWait?, true): self = .graceful
+        case (.timeWait?, true): self = .graceful
+        case (let state?, true) where state.isHalfClosed: self = .halfClosed
         default: self = .other
         }
     }

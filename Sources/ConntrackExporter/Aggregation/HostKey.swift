@@ -26,3 +26,12 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
         return address.family == .v6 ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 }
+
+extension HostKey: Comparable {
+    /// Orders by family, address, then port, so the exposition is stable between scrapes.
+    public static func < (lhs: HostKey, rhs: HostKey) -> Bool {
+        let left = (lhs.address.family.rawValue, lhs.address.high, lhs.address.low, lhs.port ?? 0)
+        let right = (rhs.address.family.rawValue, rhs.address.high, rhs.address.low, rhs.port ?? 0)
+        return left < right
+    }
+}

@@ -14,7 +14,13 @@ public struct HostLabeler: Sendable {
 
     /// The host `entry` counts under; nil when it is ignored or its addresses are unknown.
     public func host(of entry: ConntrackEntry) -> HostKey? {
-        guard let endpoint = RemoteEndpoint(of: entry, local: local), !ignore.matches(endpoint) else { return nil }
-        return HostKey(endpoint, mode: mode)
+        classify(entry)?.host
+    }
+
+    /// The host `entry` counts under and its direction; nil as for ``host(of:)``.
+    public func classify(_ entry: ConntrackEntry) -> (host: HostKey, direction: ConnectionDirection)? {
+        guard let direction = ConnectionDirection(of: entry, local: local),
+              let endpoint = RemoteEndpoint(of: entry, direction: direction), !ignore.matches(endpoint) else { return nil }
+        return (HostKey(endpoint, mode: mode), direction)
     }
 }

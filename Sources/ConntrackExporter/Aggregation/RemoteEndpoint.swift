@@ -9,16 +9,17 @@ public struct RemoteEndpoint: Hashable, Sendable {
         self.port = port
     }
 
-    /// Which end of `entry` is remote, given the local addresses:
-    /// - outbound (original source local): original destination and its port;
-    /// - inbound (original destination local): original source with the local service port;
-    /// - forwarded (neither local): original destination and its port.
+    /// Which end of `entry` is remote, given the local addresses (see ``ConnectionDirection``):
+    /// the original source for inbound connections, else the original destination; the
+    /// port is always the original destination's (the server's).
     public init?(of entry: ConntrackEntry, local: LocalAddresses) {
-        guard let source = entry.source, let destination = entry.destination else { return nil }
-        if !local.contains(source) && local.contains(destination) {
-            self.init(address: source, port: entry.destinationPort)
-        } else {
-            self.init(address: destination, port: entry.destinationPort)
-        }
+        guard let direction = ConnectionDirection(of: entry, local: local) else { return nil }
+        self.init(of: entry, direction: direction)
+    }
+
+    /// The remote end of `entry`, whose direction is known.
+    public init?(of entry: ConntrackEntry, direction: ConnectionDirection) {
+        guard let address = direction == .inbound ? entry.source : entry.destination else { return nil }
+        self.init(address: address, port: entry.destinationPort)
     }
 }

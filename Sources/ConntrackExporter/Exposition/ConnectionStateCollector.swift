@@ -1,5 +1,5 @@
-/// The four per-host gauges, read from the conntrack table at each scrape.
-public final class ConnectionStateCollector: Collector {
+/// The per-host gauges and the open connections' histograms, written from a table read.
+public struct ConnectionStateCollector: Sendable {
     static let families: [(ConnectionState, MetricDescriptor)] = [
         (.opening, MetricDescriptor("conntrack_opening_connections", .gauge,
             help: "TCP connections being opened (SYN_SENT, SYN_SENT2, SYN_RECV), per remote host.")),
@@ -10,30 +10,26 @@ public final class ConnectionStateCollector: Collector {
         (.closed, MetricDescriptor("conntrack_closed_connections", .gauge,
             help: "TCP connections closed (CLOSE), per remote host.")),
     ]
+    static let halfClosed = MetricDescriptor("conntrack_half_closed_connections", .gauge,
+        help: "TCP connections with one side closed and the other not yet (FIN_WAIT, CLOSE_WAIT, LAST_ACK), per remote host and the end that sent the first FIN (closed_by: local, remote, unknown).")
+    static let timeWait = MetricDescriptor("conntrack_time_wait_connections", .gauge,
+        help: "TCP connections in TIME_WAIT, per remote host and the end that sent the first FIN (closed_by: local, remote, unknown).")
+    static let idle = MetricDescriptor("conntrack_idle_connections", .gauge,
+        help: "Open TCP connections that carried no packet for at least conntrack_exporter_idle_threshold_seconds, per remote host.")
+    static let idleThreshold = MetricDescriptor("conntrack_exporter_idle_threshold_seconds", .gauge,
+        help: "The --idle-threshold: how long an open connection must be silent to count in conntrack_idle_connections (0: off).")
+    static let idleTime = MetricDescriptor("conntrack_open_connection_idle_seconds", .histogram,
+        help: "Time since the last packet of every open TCP connection (the established timeout minus the time left), at this scrape.")
+    static let age = MetricDescriptor("conntrack_open_connection_age_seconds", .histogram,
+        help: "Age of every open TCP connection from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), at this scrape.")
 
-    private let socket: ConntrackSocket
-    private let ignore: IgnoreList
-    private let mode: HostLabelMode
-    /// Hosts in the last read; only touched by reads, one at a time.
-    private var lastHostCount = 0
+    private let timestampsEnabled: @Sendable () -> Bool
 
-    public init(socket: ConntrackSocket, ignore: IgnoreList, mode: HostLabelMode) {
-        self.socket = socket
-        self.ignore = ignore
-        self.mode = mode
+    public init(timestampsEnabled: @escaping @Sendable () -> Bool = TimestampSetting.isEnabled) {
+        self.timestampsEnabled = timestampsEnabled
     }
 
-    /// Reads the local addresses and the whole table now.
-    public func read() throws(SystemError) -> ConnectionStateTable {
-        var table = ConnectionStateTable(local: try LocalAddresses.read(), ignore: ignore, mode: mode,
-                                         expectedHosts: lastHostCount)
-        try socket.dump { table.add($0) }
-        lastHostCount = table.counts.count
-        return table
-    }
-
-    public func collect(into writer: inout ExpositionWriter) throws {
-        let table = try read()
+    public func write(_ table: ConnectionStateTable, into writer: inout ExpositionWriter) {
         let hosts = table.counts
             .map { (label: $0.key.description, key: $0.key, counts: $0.value) }
             .sorted { $0.key < $1.key }
@@ -43,14 +39,30 @@ public final class ConnectionStateCollector: Collector {
                 writer.sample(family.name, labels: ["host": host.label], value: UInt64(host.counts[state]))
             }
         }
+        writeByClosingSide(Self.halfClosed, hosts, into: &writer) { $0[halfClosedBy: $1] }
+        writeByClosingSide(Self.timeWait, hosts, into: &writer) { $0[timeWaitBy: $1] }
+        writer.header(Self.idleThreshold)
+        writer.sample(Self.idleThreshold.name, value: UInt64(table.idleThreshold))
+        if table.idleThreshold > 0 {
+            writer.header(Self.idle)
+            for host in hosts where host.counts.idle > 0 {
+                writer.sample(Self.idle.name, labels: ["host": host.label], value: UInt64(host.counts.idle))
+            }
+        }
+        writer.histogram(Self.idleTime, table.idle)
+        if timestampsEnabled() || table.age.count > 0 {
+            writer.histogram(Self.age, table.age)
+        }
     }
-}
 
-extension HostKey: Comparable {
-    /// Orders by family, address, then port, so the exposition is stable between scrapes.
-    public static func < (lhs: HostKey, rhs: HostKey) -> Bool {
-        let left = (lhs.address.family.rawValue, lhs.address.high, lhs.address.low, lhs.port ?? 0)
-        let right = (rhs.address.family.rawValue, rhs.address.high, rhs.address.low, rhs.port ?? 0)
-        return left < right
+    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(label: String, key: HostKey, counts: StateCounts)],
+                                    into writer: inout ExpositionWriter, count: (StateCounts, ClosingSide) -> UInt32) {
+        writer.header(family)
+        for host in hosts where host.counts[.closing] > 0 {
+            for side in ClosingSide.allCases where count(host.counts, side) > 0 {
+                writer.sample(family.name, labels: ["host": host.label, "closed_by": side.label],
+                              value: UInt64(count(host.counts, side)))
+            }
+        }
     }
 }

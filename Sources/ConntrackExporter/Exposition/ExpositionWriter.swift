@@ -29,6 +29,32 @@ public struct ExpositionWriter: Sendable {
         append(" \(value)\n")
     }
 
+    /// Writes a histogram family: header, then one histogram with `labels` and no others.
+    public mutating func histogram(_ metric: MetricDescriptor, _ histogram: Histogram) {
+        header(metric)
+        histogramSamples(metric.name, histogram)
+    }
+
+    /// Writes the `_bucket`, `_sum` and `_count` lines of one histogram of family `name`,
+    /// with `label` (name, value) beside `le` when given.
+    public mutating func histogramSamples(_ name: String, _ histogram: Histogram, label: (name: String, value: String)? = nil) {
+        for bucket in histogram.cumulativeBuckets {
+            let le = Self.format(bucket.upperBound)
+            if let label {
+                sample("\(name)_bucket", labels: [label.name: label.value, "le": le], value: bucket.count)
+            } else {
+                sample("\(name)_bucket", labels: ["le": le], value: bucket.count)
+            }
+        }
+        if let label {
+            sample("\(name)_sum", labels: [label.name: label.value], floatValue: histogram.sum)
+            sample("\(name)_count", labels: [label.name: label.value], value: histogram.count)
+        } else {
+            sample("\(name)_sum", floatValue: histogram.sum)
+            sample("\(name)_count", value: histogram.count)
+        }
+    }
+
     private mutating func writeLabels(_ labels: KeyValuePairs<String, String>) {
         guard !labels.isEmpty else { return }
         append("{")

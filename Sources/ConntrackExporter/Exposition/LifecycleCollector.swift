@@ -55,14 +55,7 @@ public struct LifecycleCollector: Collector {
     private func writeDurations(_ histograms: [Histogram], into writer: inout ExpositionWriter) {
         writer.header(Self.duration)
         for outcome in ConnectionOutcome.allCases {
-            let histogram = histograms[outcome.rawValue]
-            for bucket in histogram.cumulativeBuckets {
-                writer.sample("\(Self.duration.name)_bucket",
-                              labels: ["outcome": outcome.label, "le": ExpositionWriter.format(bucket.upperBound)],
-                              value: bucket.count)
-            }
-            writer.sample("\(Self.duration.name)_sum", labels: ["outcome": outcome.label], floatValue: histogram.sum)
-            writer.sample("\(Self.duration.name)_count", labels: ["outcome": outcome.label], value: histogram.count)
+            writer.histogramSamples(Self.duration.name, histograms[outcome.rawValue], label: ("outcome", outcome.label))
         }
     }
 }

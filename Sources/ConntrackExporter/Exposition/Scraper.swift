@@ -1,28 +1,50 @@
 import Logging
 
-/// Runs every collector once and reports whether all of them could read their source
-/// (`conntrack_exporter_collect_success`). A failing collector is logged and skipped;
-/// the scrape itself always succeeds.
+/// Reads the table and runs every collector once, and reports whether all of them could
+/// read their source (`conntrack_exporter_collect_success`). A failing read or collector
+/// is logged and skipped; the scrape itself always succeeds.
 public final class Scraper {
     static let success = MetricDescriptor("conntrack_exporter_collect_success", .gauge,
         help: "1 if this scrape read the conntrack table, 0 if reading it failed (see the exporter's log).")
     static let duration = MetricDescriptor("conntrack_exporter_collect_duration_seconds", .gauge,
         help: "How long this scrape took to read the kernel and build the response, in seconds.")
 
+    /// One read of the table, and its exposition text when one was asked for.
+    public struct Result: Sendable {
+        public let exposition: [UInt8]?
+        public let read: Swift.Result<TableRead, SystemError>
+    }
+
+    private let table: any TableSource
+    private let tableCollector: ConnectionStateCollector
     private let collectors: [(name: String, collector: any Collector)]
     private let logger: Logger
     private var lastSize = 0
 
-    public init(collectors: [(name: String, collector: any Collector)], logger: Logger) {
+    public init(table: any TableSource, tableCollector: ConnectionStateCollector = ConnectionStateCollector(),
+                collectors: [(name: String, collector: any Collector)], logger: Logger) {
+        self.table = table
+        self.tableCollector = tableCollector
         self.collectors = collectors
         self.logger = logger
     }
 
-    /// The exposition text of one scrape.
-    public func scrape() -> [UInt8] {
+    /// Reads the table once for `queries`, and builds the exposition text when `exposition`.
+    public func scrape(queries: [ConnectionQuery] = [], exposition: Bool = true) -> Result {
         let start = ContinuousClock.now
+        let read = Swift.Result { () throws(SystemError) in try table.read(queries: queries) }
+        if case .failure(let error) = read {
+            logger.error("collector failed", metadata: ["collector": "connection_states", "err": "\(error)"])
+        }
+        guard exposition else { return Result(exposition: nil, read: read) }
+
         var writer = ExpositionWriter(reservingCapacity: lastSize + lastSize / 8)
         var succeeded = true
+        if case .success(let read) = read {
+            tableCollector.write(read.table, into: &writer)
+        } else {
+            succeeded = false
+        }
         for (name, collector) in collectors {
             do {
                 try collector.collect(into: &writer)
@@ -37,6 +59,6 @@ public final class Scraper {
         writer.header(Self.duration)
         writer.sample(Self.duration.name, floatValue: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
         lastSize = writer.bytes.count
-        return writer.bytes
+        return Result(exposition: writer.bytes, read: read)
     }
 }

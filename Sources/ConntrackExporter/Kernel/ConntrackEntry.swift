@@ -50,6 +50,35 @@ public struct ConntrackEntry {
         return Double(raw.stop_ns - raw.start_ns) / 1e9
     }
 
+    /// Seconds until the kernel expires the entry (`CTA_TIMEOUT`); nil in DESTROY events.
+    public var timeoutSeconds: UInt32? { raw.timeout == CCT_TIMEOUT_NONE ? nil : raw.timeout }
+
+    /// Which direction sent the first FIN (`IP_CT_TCP_FLAG_CLOSE_INIT`); nil when the kernel
+    /// marked neither (no FIN yet, or the flags are absent, as in DESTROY events).
+    public var firstFin: Side? {
+        let original = raw.tcp_flags_original & UInt8(CCT_TCP_FLAG_CLOSE_INIT) != 0
+        let reply = raw.tcp_flags_reply & UInt8(CCT_TCP_FLAG_CLOSE_INIT) != 0
+        guard original != reply else { return nil }
+        return original ? .original : .reply
+    }
+
+    /// Whether either direction has sent data not yet acknowledged, which shortens the
+    /// kernel's timeout to `nf_conntrack_tcp_timeout_unacknowledged`.
+    public var hasUnacknowledgedData: Bool {
+        (raw.tcp_flags_original | raw.tcp_flags_reply) & UInt8(CCT_TCP_FLAG_DATA_UNACKNOWLEDGED) != 0
+    }
+
+    /// When the kernel created the entry, in nanoseconds of the real-time clock
+    /// (`nf_conntrack_timestamp` on); nil otherwise.
+    public var startNanoseconds: UInt64? { raw.start_ns == 0 ? nil : raw.start_ns }
+
+    /// The two directions of a conntrack entry.
+    public enum Side: Sendable {
+        /// From the original tuple's source (who sent the first packet).
+        case original
+        case reply
+    }
+
     /// The netlink message the entry came from; valid only while the entry is being handled.
     var netlinkMessage: UnsafeRawPointer? { raw.netlink_message }
 

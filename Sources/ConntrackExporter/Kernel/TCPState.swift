@@ -27,4 +27,14 @@ public enum TCPState: UInt8, Sendable, CaseIterable {
         case .synSent2: "SYN_SENT2"
         }
     }
+
+    /// One side has closed and the other not yet: FIN_WAIT, CLOSE_WAIT or LAST_ACK.
+    public var isHalfClosed: Bool { self == .finWait || self == .closeWait || self == .lastAck }
+
+    /// The state `conntrack -L` names `name` (any case); nil for other names.
+    public init?(kernelName name: some StringProtocol) {
+        let upper = name.uppercased()
+        guard let state = Self.allCases.first(where: { $0.kernelName == upper }) else { return nil }
+        self = state
+    }
 }

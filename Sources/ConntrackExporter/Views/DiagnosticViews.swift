@@ -1,0 +1,57 @@
+/// The curl views, `GET /connections` and `GET /hosts`: what the table holds right now,
+/// for a person debugging. Each request shares a table read with concurrent scrapes.
+public struct DiagnosticViews: Sendable {
+    public static let connectionsPath = "/connections"
+    public static let hostsPath = "/hosts"
+
+    private let coalescer: ScrapeCoalescer
+    private let lifecycle: @Sendable () -> LifecycleCounters
+
+    /// `lifecycle` gives the event counters' current values, for `/hosts`.
+    public init(coalescer: ScrapeCoalescer, lifecycle: @escaping @Sendable () -> LifecycleCounters) {
+        self.coalescer = coalescer
+        self.lifecycle = lifecycle
+    }
+
+    public func connections(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let query: ConnectionQuery
+        do {
+            query = try ConnectionQuery(parsing: request.query)
+        } catch {
+            return respond(Self.badRequest(error))
+        }
+        coalescer.view(query: query) { read, listing in
+            guard case .success = read, let listing else { return respond(Self.readFailed(read)) }
+            let view = ConnectionsView(listing: listing)
+            respond(Self.response(query.format == .json ? view.json : view.text, query.format))
+        }
+    }
+
+    public func hosts(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let query: HostsQuery
+        do {
+            query = try HostsQuery(parsing: request.query)
+        } catch {
+            return respond(Self.badRequest(error))
+        }
+        coalescer.view(query: nil) { [lifecycle] read, _ in
+            guard case .success(let read) = read else { return respond(Self.readFailed(read)) }
+            let view = HostsView(table: read.table, lifecycle: lifecycle(), query: query)
+            respond(Self.response(query.format == .json ? view.json : view.text, query.format))
+        }
+    }
+
+    private static func response(_ text: String, _ format: ViewFormat) -> HTTPResponse {
+        HTTPResponse(status: .ok, contentType: format == .json ? "application/json" : "text/plain; charset=utf-8",
+                     body: Array(text.utf8))
+    }
+
+    private static func badRequest(_ error: ViewQueryError) -> HTTPResponse {
+        HTTPResponse(status: .badRequest, body: Array("400 Bad Request: \(error)\n".utf8))
+    }
+
+    private static func readFailed(_ read: Result<TableRead, SystemError>) -> HTTPResponse {
+        let reason = if case .failure(let error) = read { "\(error)" } else { "no listing" }
+        return HTTPResponse(status: .serviceUnavailable, body: Array("503 Service Unavailable: reading the conntrack table failed: \(reason)\n".utf8))
+    }
+}
