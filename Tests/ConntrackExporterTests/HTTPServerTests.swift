@@ -40,13 +40,19 @@ final class RunningServer {
     private let thread: Thread
     private let finished = DispatchSemaphore(value: 0)
 
-    init(delay: Duration = .zero, bodyBytes: Int = 0, limits: HTTPServer.Limits = HTTPServer.Limits()) throws {
+    let table: FixedTable
+
+    init(delay: Duration = .zero, bodyBytes: Int = 0, limits: HTTPServer.Limits = HTTPServer.Limits(),
+         table: FixedTable = FixedTable(), views: Bool = false) throws {
+        self.table = table
         let listeners = try ListeningSocket.open(ListenAddress(host: "127.0.0.1", port: 0))
         port = listeners[0].boundPort
         collector = CountingCollector(delay: delay, bodyBytes: bodyBytes)
         let logger = Logger(label: "test")
-        let scraper = Scraper(table: FixedTable(), collectors: [("test", collector)], logger: logger)
-        let routes = ExporterRoutes(telemetryPath: "/metrics", coalescer: ScrapeCoalescer(scraper: scraper), views: nil)
+        let scraper = Scraper(table: table, collectors: [("test", collector)], logger: logger)
+        let coalescer = ScrapeCoalescer(scraper: scraper)
+        let routes = ExporterRoutes(telemetryPath: "/metrics", coalescer: coalescer,
+                                    views: views ? DiagnosticViews(coalescer: coalescer, lifecycle: { LifecycleCounters() }) : nil)
         let server = try HTTPServer(listeners: listeners, limits: limits, logger: logger, handler: routes.handle)
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw TestFailure("pipe failed") }

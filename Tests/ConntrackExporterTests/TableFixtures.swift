@@ -1,3 +1,4 @@
+import Synchronization
 @testable import ConntrackExporter
 
 /// The kernel's default TCP timeouts, in seconds.
@@ -15,12 +16,20 @@ func makeTable(local: [String] = [], ignore: IgnoreList = IgnoreList(), mode: Ho
                                 idleThreshold: idleThreshold)
 }
 
-/// A ``TableSource`` over fixed entries, or one that fails like a dump without CAP_NET_ADMIN.
-struct FixedTable: TableSource {
-    var entries: [ConntrackEntry] = []
-    var fails = false
+/// A ``TableSource`` over fixed entries, or one that fails like a dump without CAP_NET_ADMIN;
+/// it counts its reads. Unchecked: the entries are never changed, and carry no netlink message.
+final class FixedTable: TableSource, @unchecked Sendable {
+    let entries: [ConntrackEntry]
+    let fails: Bool
+    let reads = Mutex(0)
+
+    init(entries: [ConntrackEntry] = [], fails: Bool = false) {
+        self.entries = entries
+        self.fails = fails
+    }
 
     func read(queries: [ConnectionQuery]) throws(SystemError) -> TableRead {
+        reads.withLock { $0 += 1 }
         if fails { throw SystemError(operation: "dumping the conntrack table", errno: 1) }
         var builder = TableRead.Builder(table: makeTable(), queries: queries)
         entries.forEach { builder.add($0) }

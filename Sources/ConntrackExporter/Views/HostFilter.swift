@@ -4,6 +4,11 @@ public struct HostFilter: Sendable, Equatable {
     public let address: IPAddress
     public let port: UInt16?
 
+    public init(address: IPAddress, port: UInt16?) {
+        self.address = address
+        self.port = port
+    }
+
     public init?(_ text: String) {
         if let address = IPAddress(text) {
             self.address = address

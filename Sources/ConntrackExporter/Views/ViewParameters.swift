@@ -7,8 +7,11 @@ struct ViewParameters {
         guard let query, !query.isEmpty else { return }
         for pair in query.split(separator: "&", omittingEmptySubsequences: false) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = Self.decode(parts[0]), parts.count == 2, let value = Self.decode(parts[1]) else {
+            guard parts.count == 2 else {
                 throw ViewQueryError("malformed query parameter \"\(pair)\": expected name=value")
+            }
+            guard let name = Self.decode(parts[0]), let value = Self.decode(parts[1]) else {
+                throw ViewQueryError("query parameter \"\(pair)\" is not valid percent-encoded UTF-8")
             }
             guard allowed.contains(name) else {
                 throw ViewQueryError("unknown query parameter \"\(name)\"; this view knows \(allowed.sorted().joined(separator: ", "))")
