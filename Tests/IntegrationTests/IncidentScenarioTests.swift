@@ -1,0 +1,264 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Incidents reproduced with real software (HAProxy, nginx, wrk, ab, nc, nftables) in test
+/// namespaces, each checked against the kernel's own view and through a real Prometheus.
+/// docs/troubleshooting.md quotes what these print.
+@Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun))
+struct IncidentScenarioTests {
+    /// Accepts connections and holds them: never reads, never closes.
+    private static func holdingServer(port: Int) -> String {
+        """
+        import socket
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", \(port)))
+        listener.listen(1024)
+        held = []
+        while True:
+            held.append(listener.accept()[0])
+        """
+    }
+
+    /// `nc -z` health checks, one after another.
+    private func healthChecks(_ count: Int, port: Int, in namespace: TestNamespace) throws {
+        try namespace.exec(["bash", "-c", "for i in $(seq \(count)); do nc -z 127.0.0.1 \(port) || exit 1; done"])
+    }
+
+    @Test func aTCPProxyLeaksHalfClosedBackendConnections() throws {
+        let namespace = try TestNamespace()
+        // Long enough to look at the leak, short enough to see the kernel expire it.
+        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_close_wait", "15")
+        let observer = try ScenarioObserver("haproxy-leak", in: namespace)
+        let backend = try NamespaceProcess(in: namespace, python: Self.holdingServer(port: 7202))
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace.name)-haproxy.cfg").path
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try """
+            defaults
+              mode tcp
+              timeout connect 5s
+              timeout client 10m
+              timeout server 10m
+            frontend checks
+              bind 127.0.0.1:7201
+              default_backend app
+            backend app
+              server app1 127.0.0.1:7202
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        // HAProxy refuses a file whose last line has no line feed.
+        let haproxy = try NamespaceProcess(in: namespace, ["haproxy", "-db", "-f", config])
+        try haproxy.waitUntilListening(port: 7201)
+        try backend.waitUntilListening(port: 7202)
+
+        // Checks that connect, wait 50 ms and leave. (With `nc -z`, which leaves at once, a check
+        // can be gone before HAProxy has connected, and HAProxy then resets the backend
+        // connection instead: 2 to 47 of 50 did on this machine.)
+        try namespace.exec(["python3", "-c", """
+            import socket, time
+            for _ in range(50):
+                check = socket.create_connection(("127.0.0.1", 7201))
+                time.sleep(0.05)
+                check.close()
+            """])
+        // HAProxy forwards each check's FIN to the backend, which never closes its side.
+        Thread.sleep(forTimeInterval: 1)
+        let leaked = try observer.conntrackCount(port: 7202, state: "CLOSE_WAIT")
+        #expect(leaked >= 45, "every check leaks a backend connection")
+        #expect(try observer.socketCount(state: "close-wait", "sport = :7202") == leaked, "the backend's sockets")
+        let halfClosed = ["host": "127.0.0.1:7202", "closed_by": "local"]
+        #expect(try observer.exporterValue("conntrack_half_closed_connections", halfClosed, settlesAt: Double(leaked)) == Double(leaked))
+        #expect(try observer.exporter.scrape().value("conntrack_time_wait_connections", halfClosed) == nil)
+        try observer.prometheus(#"sum by (host, closed_by) (conntrack_half_closed_connections{host="127.0.0.1:7202"})"#,
+                                shows: [#"{closed_by="local",host="127.0.0.1:7202"} \#(leaked)"#])
+
+        // When the kernel's CLOSE_WAIT timeout passes, the entries go as half_closed, not graceful.
+        let ended = ["host": "127.0.0.1:7202", "outcome": "half_closed"]
+        #expect(try observer.exporterValue("conntrack_connections_closed_total", ended, settlesAt: Double(leaked)) == Double(leaked))
+        #expect(try observer.conntrackCount(port: 7202) == 0)
+        let scrape = try observer.exporter.scrape()
+        #expect(scrape.value("conntrack_connections_closed_total", ["host": "127.0.0.1:7202", "outcome": "graceful"]) == nil)
+        #expect(scrape.value("conntrack_connections_opened_total", ["host": "127.0.0.1:7202"]) == 50)
+        #expect(scrape.value("conntrack_connections_closed_total", ["host": "127.0.0.1:7202", "outcome": "reset"]) ?? 0 == Double(50 - leaked))
+        try observer.prometheus(#"sum by (host, outcome) (conntrack_connections_closed_total{host="127.0.0.1:7202"})"#,
+                                shows: [#"{host="127.0.0.1:7202",outcome="half_closed"} \#(leaked)"#])
+        withExtendedLifetime((backend, haproxy)) {}
+    }
+
+    @Test func aProxyThatNeverClosesItsBackendLeavesIdleConnections() throws {
+        let namespace = try TestNamespace()
+        let observer = try ScenarioObserver("idle-leak", in: namespace, exporterArguments: ["--idle-threshold", "2s"])
+        let backend = try NamespaceProcess(in: namespace, python: Self.holdingServer(port: 7302))
+        // A naive proxy: a backend connection per client, never closed, never used.
+        let proxy = try NamespaceProcess(in: namespace, python: """
+            import socket
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", 7301))
+            listener.listen(1024)
+            held = []
+            while True:
+                client = listener.accept()[0]
+                held += [client, socket.create_connection(("127.0.0.1", 7302))]
+            """)
+        try proxy.waitUntilListening(port: 7301)
+        try backend.waitUntilListening(port: 7302)
+
+        let backendHost = ["host": "127.0.0.1:7302"]
+        var checks = 0
+        for round in [10, 15] {
+            try healthChecks(round, port: 7301, in: namespace)
+            checks += round
+            let idle = try observer.exporterValue("conntrack_idle_connections", backendHost, settlesAt: Double(checks))
+            #expect(idle == Double(checks), "after \(checks) checks")
+            #expect(try observer.conntrackCount(port: 7302, state: "ESTABLISHED") == checks)
+            #expect(try observer.socketCount(state: "established", "dport = :7302") == checks)
+        }
+        let scrape = try observer.exporter.scrape()
+        #expect(scrape.value("conntrack_open_connections", backendHost) == Double(checks))
+        #expect(scrape.value("conntrack_exporter_idle_threshold_seconds") == 2)
+        try observer.prometheus(#"conntrack_idle_connections{host="127.0.0.1:7302"}"#,
+                                shows: [#"{__name__="conntrack_idle_connections",host="127.0.0.1:7302",instance="127.0.0.1:9318",job="conntrack"} 25"#])
+        try observer.prometheus(#"sum(conntrack_open_connection_idle_seconds_count) - sum(conntrack_open_connection_idle_seconds_bucket{le="1"})"#,
+                                shows: ["{} 25"])
+
+        // The curl view lists them, idle longest first.
+        let listing = try namespace.exec(["curl", "-sS", "--fail", "http://127.0.0.1:9318/connections?host=127.0.0.1:7302&state=open"])
+        let rows = listing.split(separator: "\n").dropFirst()
+        #expect(rows.count == checks)
+        let idle = rows.compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(5).first.flatMap { Int($0) } }
+        #expect(idle.count == checks && idle == idle.sorted(by: >) && idle.allSatisfy { $0 >= 2 }, "\(listing)")
+        withExtendedLifetime((backend, proxy)) {}
+    }
+
+    @Test func droppedSYNsAreUnansweredAndAClosedPortIsRefused() throws {
+        let namespace = try TestNamespace()
+        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_syn_sent", "3")
+        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_close", "1")
+        try namespace.exec(["nft", "add", "rule", "inet", "cte", "in", "tcp", "dport", "7402", "counter", "drop"])
+        let observer = try ScenarioObserver("syn-drop", in: namespace)
+
+        // Five clients each: to a closed port, and to one whose SYNs a firewall drops.
+        try namespace.exec(["bash", "-c", """
+            for port in 7401 7402; do
+              for i in 1 2 3 4 5; do curl -s --connect-timeout 1 http://127.0.0.1:$port/ & done
+            done
+            wait; true
+            """])
+        #expect(try observer.exporterValue("conntrack_opening_connections", ["host": "127.0.0.1:7402"], settlesAt: 5) == 5)
+        #expect(try observer.conntrackCount(port: 7402, state: "SYN_SENT") == 5)
+        let dropped = try namespace.exec(["nft", "list", "chain", "inet", "cte", "in"])
+        let packets = dropped.firstMatch(of: /counter packets (\d+)/).flatMap { Int($0.1) } ?? 0
+        #expect(packets >= 5, "the rule dropped every SYN (and retransmissions): \(dropped)")
+
+        for (port, outcome) in [(7401, "refused"), (7402, "unanswered")] {
+            let labels = ["host": "127.0.0.1:\(port)", "outcome": outcome]
+            #expect(try observer.exporterValue("conntrack_connections_closed_total", labels, settlesAt: 5) == 5)
+        }
+        try observer.prometheus(#"sum by (host, outcome) (conntrack_connections_closed_total{outcome=~"refused|unanswered"})"#,
+                                shows: [#"{host="127.0.0.1:7401",outcome="refused"} 5"#,
+                                        #"{host="127.0.0.1:7402",outcome="unanswered"} 5"#])
+    }
+
+    @Test func aListenerThatNeverAcceptsLeavesSYNsUnanswered() throws {
+        let namespace = try TestNamespace()
+        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_syn_sent", "5")
+        let observer = try ScenarioObserver("backlog-full", in: namespace)
+        let listener = try NamespaceProcess(in: namespace, python: """
+            import socket, time
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", 7601))
+            listener.listen(1)
+            time.sleep(3600)
+            """)
+        try listener.waitUntilListening(port: 7601)
+        // Eight clients connect at once and give up after 3 s (one SYN retransmission).
+        let clients = try NamespaceProcess(in: namespace, python: """
+            import socket, time
+            clients = [socket.socket() for _ in range(8)]
+            for client in clients:
+                client.setblocking(False)
+                client.connect_ex(("127.0.0.1", 7601))
+            time.sleep(3)
+            """)
+        Thread.sleep(forTimeInterval: 0.5)
+        // The accept queue holds backlog + 1 connections; the kernel drops the other SYNs.
+        let queued = try observer.socketCount(state: "established", "dport = :7601")
+        let waiting = try observer.conntrackCount(port: 7601, state: "SYN_SENT")
+        #expect(queued >= 1 && waiting == 8 - queued, "queued \(queued), SYN_SENT \(waiting)")
+        let opening = ["host": "127.0.0.1:7601"]
+        #expect(try observer.exporterValue("conntrack_opening_connections", opening, settlesAt: Double(waiting)) == Double(waiting))
+        try observer.prometheus(#"sum by (host) (conntrack_opening_connections)"#,
+                                shows: [#"{host="127.0.0.1:7601"} \#(waiting)"#])
+
+        let unanswered = ["host": "127.0.0.1:7601", "outcome": "unanswered"]
+        #expect(try observer.exporterValue("conntrack_connections_closed_total", unanswered, settlesAt: Double(waiting)) == Double(waiting))
+        try observer.prometheus(#"sum by (host, outcome) (conntrack_connections_closed_total{outcome="unanswered"})"#,
+                                shows: [#"{host="127.0.0.1:7601",outcome="unanswered"} \#(waiting)"#])
+        withExtendedLifetime((listener, clients)) {}
+    }
+
+    @Test func aClientWithoutKeepAliveOpensAConnectionPerRequest() throws {
+        let namespace = try TestNamespace()
+        let observer = try ScenarioObserver("nginx-reuse", in: namespace)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace.name)-nginx").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // 7701 closes after every response (keepalive_timeout 0); 7702 keeps connections open for good.
+        try """
+            daemon off;
+            worker_processes 1;
+            pid \(directory)/nginx.pid;
+            error_log stderr;
+            events {}
+            http {
+              access_log off;
+              client_body_temp_path \(directory)/body;
+              server { listen 127.0.0.1:7701; keepalive_timeout 0; location / { return 200 "ok\\n"; } }
+              server { listen 127.0.0.1:7702; keepalive_timeout 65; keepalive_requests 1000000; location / { return 200 "ok\\n"; } }
+            }
+            """.write(toFile: "\(directory)/nginx.conf", atomically: true, encoding: .utf8)
+        let nginx = try NamespaceProcess(in: namespace, ["nginx", "-p", directory, "-c", "\(directory)/nginx.conf", "-e", "stderr"])
+        try nginx.waitUntilListening(port: 7701)
+        try nginx.waitUntilListening(port: 7702)
+
+        let ab = try namespace.exec(["ab", "-q", "-n", "200", "-c", "4", "http://127.0.0.1:7701/"])
+        #expect(ab.contains("Complete requests:      200"), "\(ab)")
+        let wrk = try namespace.exec(["wrk", "-t", "2", "-c", "4", "-d", "2s", "http://127.0.0.1:7702/"])
+        let requests = wrk.firstMatch(of: /(\d+) requests in/).flatMap { Int($0.1) } ?? 0
+        #expect(requests > 1000, "\(wrk)")
+
+        // Every connection is still in the table (TIME_WAIT lasts 120 s): the kernel's count is what opened.
+        let perRequest = try observer.conntrackCount(port: 7701)
+        #expect((200...204).contains(perRequest), "about one connection per request (ab may open one more)")
+        let opened = try observer.exporterValue("conntrack_connections_opened_total", ["host": "127.0.0.1:7701"],
+                                                settlesAt: Double(perRequest))
+        #expect(opened == Double(perRequest))
+        // wrk's four connections, and the one it opens first to check the address.
+        let keptAlive = try observer.conntrackCount(port: 7702)
+        #expect((4...6).contains(keptAlive), "\(keptAlive) connections for \(requests) requests")
+        let reused = try observer.exporterValue("conntrack_connections_opened_total", ["host": "127.0.0.1:7702"],
+                                                settlesAt: Double(keptAlive))
+        #expect(reused == Double(keptAlive))
+        #expect(Double(keptAlive) / Double(requests) < 0.001)
+
+        // nginx closes first when it will not keep the connection; wrk closes its own when it stops.
+        let serverClosed = try observer.socketCount(state: "time-wait", "sport = :7701")
+        #expect(serverClosed >= 200, "nginx's sockets wait")
+        #expect(try observer.exporterValue("conntrack_time_wait_connections", ["host": "127.0.0.1:7701", "closed_by": "remote"],
+                                           settlesAt: Double(serverClosed)) == Double(serverClosed))
+        #expect(try observer.socketCount(state: "time-wait", "dport = :7701") == perRequest - serverClosed)
+        // A connection with a request in flight when wrk stops ends with a reset instead.
+        let clientClosed = try observer.socketCount(state: "time-wait", "dport = :7702")
+        #expect((2...keptAlive).contains(clientClosed), "wrk's sockets wait")
+        #expect(try observer.exporterValue("conntrack_time_wait_connections", ["host": "127.0.0.1:7702", "closed_by": "local"],
+                                           settlesAt: Double(clientClosed)) == Double(clientClosed))
+        try observer.prometheus(#"sum by (host) (conntrack_connections_opened_total)"#,
+                                shows: [#"{host="127.0.0.1:7701"} \#(perRequest)"#, #"{host="127.0.0.1:7702"} \#(keptAlive)"#])
+        try observer.prometheus(#"sum by (host, closed_by) (conntrack_time_wait_connections)"#,
+                                shows: [#"{closed_by="remote",host="127.0.0.1:7701"} \#(serverClosed)"#,
+                                        #"{closed_by="local",host="127.0.0.1:7702"} \#(clientClosed)"#])
+        withExtendedLifetime(nginx) {}
+    }
+}
