@@ -4,7 +4,7 @@ public struct LifecycleCollector: Collector {
     static let opened = MetricDescriptor("conntrack_connections_opened_total", .counter,
         help: "TCP connections created (conntrack NEW events), per remote host.")
     static let closed = MetricDescriptor("conntrack_connections_closed_total", .counter,
-        help: "TCP connections removed (conntrack DESTROY events), per remote host and outcome: refused, unanswered, reset, graceful or other.")
+        help: "TCP connections removed (conntrack DESTROY events), per remote host and outcome: refused, unanswered, reset, graceful, half_closed or other.")
     static let duration = MetricDescriptor("conntrack_connection_duration_seconds", .histogram,
         help: "Lifetimes of closed TCP connections from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), per outcome.")
     static let events = MetricDescriptor("conntrack_exporter_events_total", .counter,
