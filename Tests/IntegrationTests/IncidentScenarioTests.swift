@@ -228,6 +228,7 @@ struct IncidentScenarioTests {
         let wrk = try namespace.exec(["wrk", "-t", "2", "-c", "4", "-d", "2s", "http://127.0.0.1:7702/"])
         let requests = wrk.firstMatch(of: /(\d+) requests in/).flatMap { Int($0.1) } ?? 0
         #expect(requests > 1000, "\(wrk)")
+        print("scenario nginx-reuse: ab sent 200 requests, wrk \(requests)")
 
         // Every connection is still in the table (TIME_WAIT lasts 120 s): the kernel's count is what opened.
         let perRequest = try observer.conntrackCount(port: 7701)
@@ -260,5 +261,70 @@ struct IncidentScenarioTests {
                                 shows: [#"{closed_by="remote",host="127.0.0.1:7701"} \#(serverClosed)"#,
                                         #"{closed_by="local",host="127.0.0.1:7702"} \#(clientClosed)"#])
         withExtendedLifetime(nginx) {}
+    }
+
+    @Test func aServerThatAbortsConnectionsResetsThem() throws {
+        let namespace = try TestNamespace()
+        let observer = try ScenarioObserver("resets", in: namespace)
+        // Reads the request, then closes with SO_LINGER 0: an RST instead of a FIN.
+        let server = try NamespaceProcess(in: namespace, python: """
+            import socket, struct
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", 7801))
+            listener.listen(64)
+            while True:
+                connection = listener.accept()[0]
+                connection.recv(4096)
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
+            """)
+        try server.waitUntilListening(port: 7801)
+        let curl = try runAllowingFailure(["ip", "netns", "exec", namespace.name, "bash", "-c",
+                                           "for i in $(seq 10); do curl -sS http://127.0.0.1:7801/ 2>&1; done"])
+        #expect(curl.output.components(separatedBy: "Connection reset by peer").count - 1 == 10, "\(curl.output)")
+        #expect(try observer.conntrackCount(port: 7801, state: "CLOSE") == 10)
+        let reset = ["host": "127.0.0.1:7801", "outcome": "reset"]
+        #expect(try observer.exporterValue("conntrack_connections_closed_total", reset, settlesAt: 10) == 10)
+        try observer.prometheus(#"sum by (host, outcome) (conntrack_connections_closed_total{outcome="reset"})"#,
+                                shows: [#"{host="127.0.0.1:7801",outcome="reset"} 10"#])
+    }
+
+    @Test func aFullTableDropsNewConnections() throws {
+        let namespace = try TestNamespace()
+        // Global and read-only in a namespace, but counted per namespace: filling this one
+        // fills no other table.
+        let limit = Int(try String(contentsOfFile: "/proc/sys/net/netfilter/nf_conntrack_max", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        try #require((1...1_048_576).contains(limit), "nf_conntrack_max is \(limit): too large to fill in a test")
+        // Scrapes and queries bypass tracking, as the troubleshooting guide advises, so they
+        // still connect when the table is full.
+        try namespace.exec(["nft", "-f", "-"], input: """
+            table inet untracked {
+                chain out { type filter hook output priority -300; tcp dport { 9318, 9090 } notrack; tcp sport { 9318, 9090 } notrack; }
+                chain in { type filter hook prerouting priority -300; tcp dport { 9318, 9090 } notrack; tcp sport { 9318, 9090 } notrack; }
+            }
+            """)
+        let observer = try ScenarioObserver("table-full", in: namespace)
+        // Entries that saw replies (UDP here), which the kernel never evicts early: only
+        // entries that never saw a reply can make room in a full table.
+        let present = Int(try namespace.exec(["conntrack", "-C"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "\(limit - present - 10)",
+                            "--hosts", "1000", "--udp-percent", "100"])
+        // 30 connection attempts at once to a server that holds them: 10 find room, the kernel
+        // drops the SYNs of the others.
+        let server = try NamespaceProcess(in: namespace, python: Self.holdingServer(port: 7901))
+        try server.waitUntilListening(port: 7901)
+        _ = try runAllowingFailure(["ip", "netns", "exec", namespace.name, "bash", "-c",
+                                    "for i in $(seq 30); do curl -s --max-time 2 http://127.0.0.1:7901/ & done; wait"])
+        #expect(try observer.conntrackCount(port: 7901) == 10, "the ten that found room")
+        let scrape = try observer.exporter.scrape()
+        #expect(scrape.value("conntrack_entries") == Double(limit))
+        #expect(scrape.value("conntrack_entries_limit") == Double(limit))
+        let dropped = scrape.value("conntrack_stat_drop_total") ?? 0
+        #expect(dropped >= 20, "every SYN of 20 connections, and their retransmissions: \(dropped)")
+        try observer.prometheus(#"sum(conntrack_entries) / sum(conntrack_entries_limit)"#, shows: ["{} 1"])
+        try observer.prometheus(#"sum(conntrack_stat_drop_total) >= 20"#, shows: [])
+        withExtendedLifetime(server) {}
     }
 }
