@@ -22,8 +22,7 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
 
     /// The label value: `198.18.0.7:5432`, `[2001:db8::7]:443`, or the bare address.
     public var description: String {
-        guard let port else { return address.description }
-        return address.family == .v6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+        port.map(address.description(withPort:)) ?? address.description
     }
 }
 

@@ -6,9 +6,7 @@ public struct ConnectionRow: Sendable, Comparable {
         public let address: IPAddress
         public let port: UInt16
 
-        public var description: String {
-            address.family == .v6 ? "[\(address)]:\(port)" : "\(address):\(port)"
-        }
+        public var description: String { address.description(withPort: port) }
     }
 
     public let connection: TrackedConnection
