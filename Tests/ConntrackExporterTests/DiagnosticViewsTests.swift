@@ -119,6 +119,20 @@ private var viewEntries: [ConntrackEntry] { [
         #expect(server.table.reads.withLock { $0 } == 2)
         #expect(server.collector.reads.withLock { $0 } == 1, "the views-only read builds no exposition")
     }
+
+    @Test func aScrapeArrivingDuringAViewsReadSharesIt() throws {
+        let table = SlowTable(FixedTable(entries: viewEntries), delay: 0.3)
+        let server = try RunningServer(reading: table, views: true)
+        let view = try TestHTTPClient(port: server.port)
+        try view.send("GET /connections HTTP/1.1\r\nHost: x\r\n\r\n")
+        while table.started.withLock({ $0 }) == 0 { usleep(1000) }
+        let scrape = try TestHTTPClient(port: server.port)
+        try scrape.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try view.response().status == 200)
+        let metrics = try scrape.response()
+        #expect(metrics.body.contains("conntrack_open_connections{host=\"198.18.0.9:443\"} 2\n"))
+        #expect(table.started.withLock { $0 } == 1, "the scrape waited for no read of its own")
+    }
 }
 
 @Suite struct ViewQueryTests {

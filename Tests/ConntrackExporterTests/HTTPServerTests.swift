@@ -43,13 +43,13 @@ final class RunningServer {
     let table: FixedTable
 
     init(delay: Duration = .zero, bodyBytes: Int = 0, limits: HTTPServer.Limits = HTTPServer.Limits(),
-         table: FixedTable = FixedTable(), views: Bool = false) throws {
+         table: FixedTable = FixedTable(), reading source: (any TableSource)? = nil, views: Bool = false) throws {
         self.table = table
         let listeners = try ListeningSocket.open(ListenAddress(host: "127.0.0.1", port: 0))
         port = listeners[0].boundPort
         collector = CountingCollector(delay: delay, bodyBytes: bodyBytes)
         let logger = Logger(label: "test")
-        let scraper = Scraper(table: table, collectors: [("test", collector)], logger: logger)
+        let scraper = Scraper(table: source ?? table, collectors: [("test", collector)], logger: logger)
         let coalescer = ScrapeCoalescer(scraper: scraper)
         let routes = ExporterRoutes(telemetryPath: "/metrics", coalescer: coalescer,
                                     views: views ? DiagnosticViews(coalescer: coalescer, lifecycle: { LifecycleCounters() }) : nil)

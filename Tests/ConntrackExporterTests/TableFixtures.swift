@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 @testable import ConntrackExporter
 
@@ -34,5 +35,23 @@ final class FixedTable: TableSource, @unchecked Sendable {
         var builder = TableRead.Builder(table: makeTable(), queries: queries)
         entries.forEach { builder.add($0) }
         return builder.read
+    }
+}
+
+/// A ``TableSource`` whose reads take `delay` seconds, counting the reads it started.
+final class SlowTable: TableSource, @unchecked Sendable {
+    let table: FixedTable
+    let delay: Double
+    let started = Mutex(0)
+
+    init(_ table: FixedTable, delay: Double) {
+        self.table = table
+        self.delay = delay
+    }
+
+    func read(queries: [ConnectionQuery]) throws(SystemError) -> TableRead {
+        started.withLock { $0 += 1 }
+        usleep(UInt32(delay * 1_000_000))
+        return try table.read(queries: queries)
     }
 }

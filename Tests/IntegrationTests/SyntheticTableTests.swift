@@ -51,10 +51,17 @@ struct SyntheticTableTests {
 
     @Test func exposititionPassesPromtool() throws {
         let namespace = try TestNamespace()
+        // Timestamps on, so the age histogram is there too; every family has series.
+        try namespace.sysctl("net.netfilter.nf_conntrack_timestamp", "1")
         try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "3000", "--hosts", "100"])
-        let exporter = try ExporterProcess(in: namespace)
-        let text = try exporter.scrape().text
-        let result = try runAllowingFailure(["promtool", "check", "metrics"], input: text)
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--idle-threshold", "1s"])
+        Thread.sleep(forTimeInterval: 1.5)
+        let scrape = try exporter.scrape()
+        for family in ["conntrack_half_closed_connections", "conntrack_time_wait_connections", "conntrack_idle_connections",
+                       "conntrack_open_connection_idle_seconds_count", "conntrack_open_connection_age_seconds_count"] {
+            #expect(scrape.samples.contains { $0.name == family && $0.value > 0 }, "\(family)")
+        }
+        let result = try runAllowingFailure(["promtool", "check", "metrics"], input: scrape.text)
         #expect(result.status == 0, "\(result.output)\(result.error)")
     }
 }

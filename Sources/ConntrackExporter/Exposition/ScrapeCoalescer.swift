@@ -2,12 +2,11 @@ import Dispatch
 import Synchronization
 
 /// Shares table reads among concurrent scrapes and curl views. A request that arrives
-/// while a read is running joins the next one with every other request that arrived
-/// meanwhile, or joins a running read when it needs nothing that read is not producing:
-/// that read was under way when the request arrived, which is as fresh as a dump gets
-/// (the kernel's dump is never an atomic snapshot). So any number of concurrent scrapes
-/// cost one read and at most one compression, and a view costs a scrape no more than the
-/// read they share.
+/// while a read is running joins it: that read was under way when the request arrived,
+/// which is as fresh as a dump gets (the kernel's dump is never an atomic snapshot). The
+/// exception is `/connections`, whose query must see every entry as the read counts it:
+/// it starts the next read. So any number of concurrent scrapes cost one read and at most
+/// one compression, and a view never delays a scrape by more than the read they share.
 public final class ScrapeCoalescer: @unchecked Sendable {
     /// One read's exposition text, and its gzip stream when a waiting scrape asked for it.
     public struct Body: Sendable {
@@ -22,6 +21,9 @@ public final class ScrapeCoalescer: @unchecked Sendable {
     private enum Waiter {
         case scrape(gzip: Bool, Completion)
         case view(ConnectionQuery?, ViewCompletion)
+
+        var isScrape: Bool { if case .scrape = self { true } else { false } }
+        var hasQuery: Bool { if case .view(_?, _) = self { true } else { false } }
     }
 
     private struct State {
@@ -61,41 +63,39 @@ public final class ScrapeCoalescer: @unchecked Sendable {
     }
 
     private func read() {
+        let start = ContinuousClock.now
         let batch = state.withLock { $0.waiting }
         let queries = batch.compactMap { if case .view(let query?, _) = $0 { query } else { nil } }
-        let wantsExposition = batch.contains { if case .scrape = $0 { true } else { false } }
-        let result = scraper.scrape(queries: queries, exposition: wantsExposition)
-        // Whoever arrived during the read shares it when it produced what they need; a view
-        // with a query of its own, or a scrape after a views-only read, starts the next one.
+        let read = scraper.read(queries: queries)
+        var exposition = batch.contains(where: \.isScrape) ? scraper.exposition(of: read, since: start) : nil
+        // Whoever arrived meanwhile shares this read, except a view with a query of its own,
+        // which the read did not select for: it starts the next one.
         let (served, readsAgain) = state.withLock { state in
             var served: [Waiter] = []
             var next: [Waiter] = []
             for (index, waiter) in state.waiting.enumerated() {
-                let shares = switch waiter {
-                case .scrape: wantsExposition
-                case .view(let query, _): query == nil
-                }
-                if index < batch.count || shares { served.append(waiter) } else { next.append(waiter) }
+                if index < batch.count || !waiter.hasQuery { served.append(waiter) } else { next.append(waiter) }
             }
             state.waiting = next
             state.running = !next.isEmpty
             return (served, state.running)
         }
         if readsAgain { queue.async { self.read() } }
-        complete(served, with: result)
+        if exposition == nil, served.contains(where: \.isScrape) { exposition = scraper.exposition(of: read, since: start) }
+        complete(served, read: read, exposition: exposition)
     }
 
-    private func complete(_ served: [Waiter], with result: Scraper.Result) {
+    private func complete(_ served: [Waiter], read: Result<TableRead, SystemError>, exposition: [UInt8]?) {
         let gzip = served.contains { if case .scrape(true, _) = $0 { true } else { false } }
-        let body = result.exposition.map { Body(plain: $0, gzip: gzip ? Gzip.compress($0) : nil) }
+        let body = exposition.map { Body(plain: $0, gzip: gzip ? Gzip.compress($0) : nil) }
         // The batch's queries come first in `served`, in order, as do their listings.
-        var listings = ((try? result.read.get())?.listings ?? [])[...]
+        var listings = ((try? read.get())?.listings ?? [])[...]
         for waiter in served {
             switch waiter {
             case .scrape(_, let completion):
                 if let body { completion(body) }
             case .view(let query, let completion):
-                completion(result.read, query == nil ? nil : listings.popFirst())
+                completion(read, query == nil ? nil : listings.popFirst())
             }
         }
     }

@@ -9,12 +9,6 @@ public final class Scraper {
     static let duration = MetricDescriptor("conntrack_exporter_collect_duration_seconds", .gauge,
         help: "How long this scrape took to read the kernel and build the response, in seconds.")
 
-    /// One read of the table, and its exposition text when one was asked for.
-    public struct Result: Sendable {
-        public let exposition: [UInt8]?
-        public let read: Swift.Result<TableRead, SystemError>
-    }
-
     private let table: any TableSource
     private let tableCollector: ConnectionStateCollector
     private let collectors: [(name: String, collector: any Collector)]
@@ -29,15 +23,18 @@ public final class Scraper {
         self.logger = logger
     }
 
-    /// Reads the table once for `queries`, and builds the exposition text when `exposition`.
-    public func scrape(queries: [ConnectionQuery] = [], exposition: Bool = true) -> Result {
-        let start = ContinuousClock.now
-        let read = Swift.Result { () throws(SystemError) in try table.read(queries: queries) }
+    /// Reads the table once, selecting connections for `queries`; a failure is logged.
+    public func read(queries: [ConnectionQuery] = []) -> Result<TableRead, SystemError> {
+        let read = Result { () throws(SystemError) in try table.read(queries: queries) }
         if case .failure(let error) = read {
             logger.error("collector failed", metadata: ["collector": "connection_states", "err": "\(error)"])
         }
-        guard exposition else { return Result(exposition: nil, read: read) }
+        return read
+    }
 
+    /// The exposition text of a scrape: the families of `read`, then every collector's;
+    /// the scrape's duration counts from `start`.
+    public func exposition(of read: Result<TableRead, SystemError>, since start: ContinuousClock.Instant) -> [UInt8] {
         var writer = ExpositionWriter(reservingCapacity: lastSize + lastSize / 8)
         var succeeded = true
         if case .success(let read) = read {
@@ -59,6 +56,12 @@ public final class Scraper {
         writer.header(Self.duration)
         writer.sample(Self.duration.name, floatValue: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
         lastSize = writer.bytes.count
-        return Result(exposition: writer.bytes, read: read)
+        return writer.bytes
+    }
+
+    /// One scrape: a read, then its exposition text.
+    public func scrape() -> [UInt8] {
+        let start = ContinuousClock.now
+        return exposition(of: read(), since: start)
     }
 }

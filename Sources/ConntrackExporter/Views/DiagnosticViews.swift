@@ -14,12 +14,8 @@ public struct DiagnosticViews: Sendable {
     }
 
     public func connections(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        let query: ConnectionQuery
-        do {
-            query = try ConnectionQuery(parsing: request.query)
-        } catch {
-            return respond(Self.badRequest(error))
-        }
+        guard let query = Self.parse(respond, { () throws(ViewQueryError) in try ConnectionQuery(parsing: request.query) })
+        else { return }
         coalescer.view(query: query) { read, listing in
             guard case .success = read, let listing else { return respond(Self.readFailed(read)) }
             let view = ConnectionsView(listing: listing)
@@ -28,12 +24,8 @@ public struct DiagnosticViews: Sendable {
     }
 
     public func hosts(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        let query: HostsQuery
-        do {
-            query = try HostsQuery(parsing: request.query)
-        } catch {
-            return respond(Self.badRequest(error))
-        }
+        guard let query = Self.parse(respond, { () throws(ViewQueryError) in try HostsQuery(parsing: request.query) })
+        else { return }
         coalescer.view(query: nil) { [lifecycle] read, _ in
             guard case .success(let read) = read else { return respond(Self.readFailed(read)) }
             let view = HostsView(table: read.table, lifecycle: lifecycle(), query: query)
@@ -46,8 +38,15 @@ public struct DiagnosticViews: Sendable {
                      body: Array(text.utf8))
     }
 
-    private static func badRequest(_ error: ViewQueryError) -> HTTPResponse {
-        HTTPResponse(status: .badRequest, body: Array("400 Bad Request: \(error)\n".utf8))
+    /// The parsed query, or nil having answered `400` with the reason.
+    private static func parse<Query>(_ respond: (HTTPResponse) -> Void,
+                                     _ parse: () throws(ViewQueryError) -> Query) -> Query? {
+        do {
+            return try parse()
+        } catch {
+            respond(HTTPResponse(status: .badRequest, body: Array("400 Bad Request: \(error)\n".utf8)))
+            return nil
+        }
     }
 
     private static func readFailed(_ read: Result<TableRead, SystemError>) -> HTTPResponse {
