@@ -28,10 +28,11 @@ public struct ConnectionStateTable: Sendable {
     @discardableResult
     public mutating func add(_ entry: ConntrackEntry) -> TrackedConnection? {
         guard let connection = classifier.classify(entry) else { return nil }
-        let idleSeconds = connection.state == .open ? connection.idleSeconds : nil
         counts[connection.host, default: StateCounts()].add(connection, idleThreshold: idleThreshold)
-        if let idleSeconds { idle.observe(Double(idleSeconds)) }
-        if connection.state == .open, let ageSeconds = connection.ageSeconds { age.observe(Double(ageSeconds)) }
+        if connection.state == .open {
+            if let idleSeconds = connection.idleSeconds { idle.observe(Double(idleSeconds)) }
+            if let ageSeconds = connection.ageSeconds { age.observe(Double(ageSeconds)) }
+        }
         return connection
     }
 }

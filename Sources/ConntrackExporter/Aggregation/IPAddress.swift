@@ -60,12 +60,12 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The canonical text form, as inet_ntop prints it (RFC 5952 for IPv6).
     /// The address with a port as URLs write it: `198.18.0.7:5432`, `[2001:db8::7]:443`.
     public func description(withPort port: UInt16) -> String {
         family == .v6 ? "[\(self)]:\(port)" : "\(self):\(port)"
     }
 
+    /// The canonical text form, as inet_ntop prints it (RFC 5952 for IPv6).
     public var description: String {
         var bytes = networkBytes
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { text in

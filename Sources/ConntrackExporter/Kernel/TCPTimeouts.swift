@@ -7,9 +7,9 @@ public struct TCPTimeouts: Sendable, Equatable {
     static let directory = "/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_"
 
     /// Seconds per state, indexed by ``TCPState``'s raw value.
-    private var seconds: [UInt32?]
+    private let seconds: [UInt32?]
     /// Applies instead when it is shorter and data is unacknowledged.
-    private var unacknowledged: UInt32?
+    private let unacknowledged: UInt32?
 
     public init(seconds: [TCPState: UInt32], unacknowledged: UInt32?) {
         self.seconds = TCPState.allCases.map { seconds[$0] }
@@ -18,10 +18,12 @@ public struct TCPTimeouts: Sendable, Equatable {
 
     /// Reads the sysctls; a state whose file cannot be read has no idle time.
     public static func read() -> TCPTimeouts {
+        var byName: [String: UInt32] = [:]
         var seconds: [TCPState: UInt32] = [:]
         for state in TCPState.allCases {
-            guard let name = state.timeoutName, let value = value(name) else { continue }
-            seconds[state] = value
+            guard let name = state.timeoutName else { continue }
+            if byName[name] == nil { byName[name] = value(name) }
+            seconds[state] = byName[name]
         }
         return TCPTimeouts(seconds: seconds, unacknowledged: value("unacknowledged"))
     }
