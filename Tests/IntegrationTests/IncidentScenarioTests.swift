@@ -21,6 +21,19 @@ struct IncidentScenarioTests {
         """
     }
 
+    /// `count` clients that connect to `port` at once (without waiting for the handshake) and
+    /// keep their sockets for `seconds`.
+    private static func simultaneousClients(_ count: Int, port: Int, holdingFor seconds: Int) -> String {
+        """
+        import socket, time
+        clients = [socket.socket() for _ in range(\(count))]
+        for client in clients:
+            client.setblocking(False)
+            client.connect_ex(("127.0.0.1", \(port)))
+        time.sleep(\(seconds))
+        """
+    }
+
     /// `nc -z` health checks, one after another.
     private func healthChecks(_ count: Int, port: Int, in namespace: TestNamespace) throws {
         try namespace.exec(["bash", "-c", "for i in $(seq \(count)); do nc -z 127.0.0.1 \(port) || exit 1; done"])
@@ -174,14 +187,7 @@ struct IncidentScenarioTests {
             """)
         try listener.waitUntilListening(port: 7601)
         // Eight clients connect at once and give up after 3 s (one SYN retransmission).
-        let clients = try NamespaceProcess(in: namespace, python: """
-            import socket, time
-            clients = [socket.socket() for _ in range(8)]
-            for client in clients:
-                client.setblocking(False)
-                client.connect_ex(("127.0.0.1", 7601))
-            time.sleep(3)
-            """)
+        let clients = try NamespaceProcess(in: namespace, python: Self.simultaneousClients(8, port: 7601, holdingFor: 3))
         Thread.sleep(forTimeInterval: 0.5)
         // The accept queue holds backlog + 1 connections; the kernel drops the other SYNs.
         let queued = try observer.socketCount(state: "established", "dport = :7601")
@@ -316,14 +322,7 @@ struct IncidentScenarioTests {
         // kernel's garbage collector evicts closing entries.)
         let server = try NamespaceProcess(in: namespace, python: Self.holdingServer(port: 7901))
         try server.waitUntilListening(port: 7901)
-        let clients = try NamespaceProcess(in: namespace, python: """
-            import socket, time
-            clients = [socket.socket() for _ in range(30)]
-            for client in clients:
-                client.setblocking(False)
-                client.connect_ex(("127.0.0.1", 7901))
-            time.sleep(3600)
-            """)
+        let clients = try NamespaceProcess(in: namespace, python: Self.simultaneousClients(30, port: 7901, holdingFor: 3600))
         // Long enough for every first SYN and one retransmission.
         Thread.sleep(forTimeInterval: 2.5)
         #expect(try observer.conntrackCount(port: 7901, state: "ESTABLISHED") == 10, "the ten that found room")
