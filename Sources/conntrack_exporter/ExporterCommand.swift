@@ -66,6 +66,13 @@ struct ExporterCommand: ParsableCommand {
                 """, valueName: "duration"))
     var idleThreshold = "5m"
 
+    @Option(name: .customLong("events.host-ttl"),
+            help: ArgumentHelp("""
+                Forget a host's opened/closed counters once they have not changed for this long (a duration \
+                such as 30m, 1h, 1d); 0 keeps every host until the exporter restarts.
+                """, valueName: "duration"))
+    var hostTTL = "1h"
+
     @Flag(name: .customLong("web.views"), inversion: .prefixedNo,
           help: "Serve the curl views /connections and /hosts (connection endpoints, to whoever may scrape).")
     var views = true
@@ -89,6 +96,7 @@ struct ExporterCommand: ParsableCommand {
     func validate() throws {
         _ = try ignoreList()
         _ = try idleThresholdSeconds()
+        _ = try hostTTLSeconds()
         _ = try addresses()
         // A path with '?', '#' or bytes outside visible ASCII could never match a request's path.
         if let user, UserAccount(user) == nil {
@@ -116,7 +124,7 @@ struct ExporterCommand: ParsableCommand {
         let listener: EventListener
         do {
             // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
-            listener = try EventListener(ignore: ignore, mode: hostLabel,
+            listener = try EventListener(ignore: ignore, mode: hostLabel, hostTTL: Int64(try hostTTLSeconds()),
                                          log: logEvents ? EventLog(format: logEventsFormat) : nil, logger: logger)
             let read = try tableReader.read()
             logger.info("read the conntrack table", metadata: ["hosts": "\(read.table.counts.count)"])
@@ -191,8 +199,16 @@ struct ExporterCommand: ParsableCommand {
     }
 
     private func idleThresholdSeconds() throws -> UInt32 {
-        guard let seconds = DurationText.seconds(idleThreshold) else {
-            throw ValidationError("--idle-threshold: \"\(idleThreshold)\" is not a duration (seconds, or such as 90s, 5m, 1h)")
+        try Self.seconds(idleThreshold, flag: "--idle-threshold")
+    }
+
+    private func hostTTLSeconds() throws -> UInt32 {
+        try Self.seconds(hostTTL, flag: "--events.host-ttl")
+    }
+
+    private static func seconds(_ text: String, flag: String) throws -> UInt32 {
+        guard let seconds = DurationText.seconds(text) else {
+            throw ValidationError("\(flag): \"\(text)\" is not a duration (seconds, or such as 90s, 5m, 1h)")
         }
         return seconds
     }

@@ -121,6 +121,27 @@ struct LifecycleEventTests {
         #expect((after.value("conntrack_exporter_event_overflows_total") ?? 0) >= 1)
     }
 
+    @Test func hostsWhoseCountersStandStillAreForgotten() throws {
+        let namespace = try namespace(timestamps: false)
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318", "--events.host-ttl", "3s"])
+        try namespace.inside {
+            let listener = try LoopbackSocket.listen(port: 7121)
+            try LoopbackSocket.connectAndAccept(listener: listener, port: 7121).forEach { close($0) }
+            close(listener)
+        }
+        let host = ["host": "127.0.0.1:7121"]
+        let ended = ["host": "127.0.0.1:7121", "outcome": "graceful"]
+        let seen = try exporter.scrape(until: { $0.value("conntrack_connections_closed_total", ended) == 1 }, seconds: 10)
+        #expect(seen.value("conntrack_connections_opened_total", host) == 1)
+        #expect(seen.value("conntrack_exporter_tracked_hosts") == 1)
+        // Three seconds after its last event (and at most a second late), the host is gone.
+        let gone = try exporter.scrape(until: { $0.value("conntrack_exporter_tracked_hosts") == 0 }, seconds: 15)
+        #expect(gone.value("conntrack_connections_opened_total", host) == nil)
+        #expect(gone.value("conntrack_connections_closed_total", ended) == nil)
+        #expect(gone.value("conntrack_exporter_tracked_hosts") == 0)
+        #expect(gone.value("conntrack_exporter_forgotten_hosts_total") == 1)
+    }
+
     @Test func aBurstOf20000NewEntriesIsCountedExactly() throws {
         let namespace = try TestNamespace()
         let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318"])

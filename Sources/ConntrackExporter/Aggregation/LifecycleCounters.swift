@@ -1,5 +1,7 @@
 /// Counters driven by conntrack events: connections opened and closed per host, how
-/// they ended, how long they lived, and the events themselves. They only grow.
+/// they ended, how long they lived, and the events themselves. They only grow, except
+/// that a host's counters are forgotten once they have not moved for a while
+/// (``forgetHosts(unchangedSince:)``).
 public struct LifecycleCounters: Sendable {
     /// Connection lifetimes span milliseconds (refused) to days (idle pools).
     public static let durationBounds: [Double] = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400]
@@ -12,6 +14,10 @@ public struct LifecycleCounters: Sendable {
     public private(set) var newEvents: UInt64 = 0
     public private(set) var destroyEvents: UInt64 = 0
     public private(set) var overflows: UInt64 = 0
+    /// When each host's counters last moved, in seconds of the monotonic clock.
+    public private(set) var lastChanged: [HostKey: Int64] = [:]
+    /// Hosts whose counters were forgotten.
+    public private(set) var forgottenHosts: UInt64 = 0
 
     public init() {}
 
@@ -24,19 +30,33 @@ public struct LifecycleCounters: Sendable {
         overflows += 1
     }
 
-    public mutating func recordOpened(_ host: HostKey) {
+    /// Counts a connection to `host` opened at `now` (monotonic seconds).
+    public mutating func recordOpened(_ host: HostKey, at now: Int64) {
         opened[host, default: 0] += 1
+        lastChanged[host] = now
     }
 
-    public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?) {
+    /// Counts a connection to `host` that ended at `now` (monotonic seconds).
+    public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?, at now: Int64) {
         closed[host, default: OutcomeCounts()][outcome] += 1
         if let durationSeconds { durations[outcome.rawValue].observe(durationSeconds) }
+        lastChanged[host] = now
+    }
+
+    /// Drops every counter of the hosts whose counters have not moved since `cutoff`, so
+    /// the hosts of a busy public server do not accumulate for ever.
+    public mutating func forgetHosts(unchangedSince cutoff: Int64) {
+        let stale = lastChanged.filter { $0.value < cutoff }.keys
+        for host in stale {
+            opened[host] = nil
+            closed[host] = nil
+            lastChanged[host] = nil
+        }
+        forgottenHosts += UInt64(stale.count)
     }
 
     /// Hosts with at least one counter.
-    public var hostCount: Int {
-        opened.count + closed.keys.filter { opened[$0] == nil }.count
-    }
+    public var hostCount: Int { lastChanged.count }
 }
 
 /// Closed connections of one host per ``ConnectionOutcome``.

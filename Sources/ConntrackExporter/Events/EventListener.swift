@@ -7,7 +7,8 @@ import Synchronization
 /// Per event it classifies the remote end, applies the ignore list and bumps counters
 /// under a lock held for nanoseconds; scrapes read a copy. Local addresses are re-read
 /// only when rtnetlink says they changed. When the kernel reports lost events (ENOBUFS),
-/// the loss is counted and logged and the receive buffer grows, up to a cap.
+/// the loss is counted and logged and the receive buffer grows, up to a cap. Hosts whose
+/// counters have not moved for the host TTL are forgotten, checked a few times per TTL.
 public final class EventListener: Sendable {
     /// The receive buffer asked for at first (the kernel doubles it): holds a burst of
     /// tens of thousands of new connections, each event taking about 1 KiB of buffer.
@@ -22,10 +23,13 @@ public final class EventListener: Sendable {
     private let mode: HostLabelMode
     private let log: EventLog?
     private let logger: Logger
+    /// Seconds without a change after which a host's counters are dropped; 0 keeps them.
+    private let hostTTL: Int64
 
     /// Subscribes to events now: call before the first table read, so no connection
     /// the table shows can end without its DESTROY being seen.
-    public init(ignore: IgnoreList, mode: HostLabelMode, log: EventLog?, logger: Logger) throws(SystemError) {
+    public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, log: EventLog?, logger: Logger) throws(SystemError) {
+        self.hostTTL = hostTTL
         socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes))
         monitor = UncheckedBox(try AddressMonitor())
         self.ignore = ignore
@@ -56,8 +60,18 @@ public final class EventListener: Sendable {
         let socket = socket.value
         var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: monitor.value.fd, events: Int16(POLLIN), revents: 0)]
+        // Forgetting is checked four times per TTL (at most once a minute): a host goes at
+        // most a quarter of the TTL late.
+        let forgetInterval = hostTTL > 0 ? min(max(hostTTL / 4, 1), 60) : 0
+        var lastForget = MonotonicClock.seconds()
         while true {
-            if poll(&fds, nfds_t(fds.count), -1) < 0 { continue }
+            let ready = poll(&fds, nfds_t(fds.count), hostTTL > 0 ? Int32(forgetInterval * 1000) : -1)
+            let now = MonotonicClock.seconds()
+            if forgetInterval > 0, now - lastForget >= forgetInterval {
+                counters.withLock { $0.forgetHosts(unchangedSince: now - hostTTL) }
+                lastForget = now
+            }
+            if ready <= 0 { continue }
             if fds[1].revents != 0 && monitor.value.drain() {
                 do {
                     labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
@@ -67,7 +81,7 @@ public final class EventListener: Sendable {
             }
             guard fds[0].revents != 0 else { continue }
             do {
-                while try socket.receive({ handle($0, labeler: labeler) }) > 0 {}
+                while try socket.receive({ handle($0, labeler: labeler, at: now) }) > 0 {}
             } catch where error.errno == ENOBUFS {
                 handleOverflow(socket)
             } catch {
@@ -76,16 +90,16 @@ public final class EventListener: Sendable {
         }
     }
 
-    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler) {
+    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, at now: Int64) {
         let counted = labeler.host(of: entry)
         let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
         counters.withLock { counters in
             counters.countEvent(entry.message)
             guard let counted, entry.isTCP else { return }
             if let outcome {
-                counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds)
+                counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds, at: now)
             } else {
-                counters.recordOpened(counted)
+                counters.recordOpened(counted, at: now)
             }
         }
         if let log, let counted, entry.isTCP { log.write(entry, host: counted, outcome: outcome) }

@@ -15,6 +15,8 @@ public struct LifecycleCollector: Collector {
         help: "Conntrack events the kernel dropped because the exporter's receive buffer was full (the Drops of its socket in /proc/net/netlink).")
     static let trackedHosts = MetricDescriptor("conntrack_exporter_tracked_hosts", .gauge,
         help: "Remote hosts the exporter keeps event counters for.")
+    static let forgottenHosts = MetricDescriptor("conntrack_exporter_forgotten_hosts_total", .counter,
+        help: "Remote hosts whose event counters were dropped because they had not changed for --events.host-ttl.")
 
     private let listener: EventListener
     private let timestampsEnabled: @Sendable () -> Bool
@@ -50,6 +52,8 @@ public struct LifecycleCollector: Collector {
         writer.sample(Self.lost.name, value: lost)
         writer.header(Self.trackedHosts)
         writer.sample(Self.trackedHosts.name, value: UInt64(counters.hostCount))
+        writer.header(Self.forgottenHosts)
+        writer.sample(Self.forgottenHosts.name, value: counters.forgottenHosts)
     }
 
     private func writeDurations(_ histograms: [Histogram], into writer: inout ExpositionWriter) {
