@@ -7,7 +7,7 @@ import Testing
         var lines: [String] = []
         let log = EventLog(format: format)
         try ConntrackMessages.parse(RecordedEvents.bytes, asEvents: true) { entry in
-            let host = HostKey(RemoteEndpoint(of: entry, local: LocalAddresses([]))!, mode: .endpoint)
+            let host = HostKey(remoteEndpoint(of: entry, local: LocalAddresses([]))!, mode: .endpoint)
             let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
             lines.append(log.line(for: entry, host: host, outcome: outcome))
         }

@@ -7,32 +7,32 @@ import Testing
 
     @Test func outboundIsTheDestinationWithItsPort() {
         let entry = makeEntry(from: "198.18.1.1", 40000, to: "198.18.0.9", 443)
-        #expect(RemoteEndpoint(of: entry, local: local) == endpoint("198.18.0.9", 443))
+        #expect(remoteEndpoint(of: entry, local: local) == endpoint("198.18.0.9", 443))
     }
 
     @Test func inboundIsTheSourceWithTheLocalServicePort() {
         let entry = makeEntry(from: "198.18.0.7", 51234, to: "198.18.1.1", 5432)
-        #expect(RemoteEndpoint(of: entry, local: local) == endpoint("198.18.0.7", 5432))
+        #expect(remoteEndpoint(of: entry, local: local) == endpoint("198.18.0.7", 5432))
     }
 
     @Test func forwardedIsTheDestination() {
         let entry = makeEntry(from: "198.18.0.7", 51234, to: "198.19.0.8", 80)
-        #expect(RemoteEndpoint(of: entry, local: local) == endpoint("198.19.0.8", 80))
+        #expect(remoteEndpoint(of: entry, local: local) == endpoint("198.19.0.8", 80))
     }
 
     @Test func loopbackNetworkIsLocal() {
         let inbound = makeEntry(from: "198.18.0.7", 51234, to: "127.3.4.5", 22)
-        #expect(RemoteEndpoint(of: inbound, local: local) == endpoint("198.18.0.7", 22))
+        #expect(remoteEndpoint(of: inbound, local: local) == endpoint("198.18.0.7", 22))
         let both = makeEntry(from: "127.0.0.1", 51234, to: "127.0.0.1", 9000)
-        #expect(RemoteEndpoint(of: both, local: local) == endpoint("127.0.0.1", 9000))
+        #expect(remoteEndpoint(of: both, local: local) == endpoint("127.0.0.1", 9000))
     }
 
     @Test func ipv6InboundOutboundForwarded() {
-        #expect(RemoteEndpoint(of: makeEntry(from: "2001:db8::7", 50000, to: "2001:db8:1::1", 443), local: local)
+        #expect(remoteEndpoint(of: makeEntry(from: "2001:db8::7", 50000, to: "2001:db8:1::1", 443), local: local)
             == endpoint("2001:db8::7", 443))
-        #expect(RemoteEndpoint(of: makeEntry(from: "::1", 50000, to: "2001:db8::9", 8443), local: local)
+        #expect(remoteEndpoint(of: makeEntry(from: "::1", 50000, to: "2001:db8::9", 8443), local: local)
             == endpoint("2001:db8::9", 8443))
-        #expect(RemoteEndpoint(of: makeEntry(from: "2001:db8::7", 50000, to: "2001:db8::8", 25), local: local)
+        #expect(remoteEndpoint(of: makeEntry(from: "2001:db8::7", 50000, to: "2001:db8::8", 25), local: local)
             == endpoint("2001:db8::8", 25))
     }
 
@@ -50,6 +50,11 @@ func endpoint(_ address: String, _ port: UInt16) -> RemoteEndpoint {
 }
 
 /// A TCP entry as the kernel would report it, original direction.
+/// The remote end as the labeler finds it: the direction, then the endpoint.
+func remoteEndpoint(of entry: ConntrackEntry, local: LocalAddresses) -> RemoteEndpoint? {
+    ConnectionDirection(of: entry, local: local).flatMap { RemoteEndpoint(of: entry, direction: $0) }
+}
+
 func makeEntry(from source: String, _ sourcePort: UInt16, to destination: String, _ destinationPort: UInt16,
                state: TCPState = .established, protocol l4proto: Int = CCT_PROTO_TCP, timeout: UInt32 = CCT_TIMEOUT_NONE,
                firstFin: ConntrackEntry.Side? = nil, unacknowledged: Bool = false, startNanoseconds: UInt64 = 0) -> ConntrackEntry {

@@ -9,15 +9,9 @@ public struct RemoteEndpoint: Hashable, Sendable {
         self.port = port
     }
 
-    /// Which end of `entry` is remote, given the local addresses (see ``ConnectionDirection``):
-    /// the original source for inbound connections, else the original destination; the
-    /// port is always the original destination's (the server's).
-    public init?(of entry: ConntrackEntry, local: LocalAddresses) {
-        guard let direction = ConnectionDirection(of: entry, local: local) else { return nil }
-        self.init(of: entry, direction: direction)
-    }
-
-    /// The remote end of `entry`, whose direction is known.
+    /// The remote end of `entry` going `direction` (see ``ConnectionDirection``): the
+    /// original source for inbound connections, else the original destination; the port
+    /// is always the original destination's (the server's).
     public init?(of entry: ConntrackEntry, direction: ConnectionDirection) {
         guard let address = direction == .inbound ? entry.source : entry.destination else { return nil }
         self.init(address: address, port: entry.destinationPort)

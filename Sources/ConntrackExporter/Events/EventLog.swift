@@ -22,21 +22,25 @@ public struct EventLog: Sendable {
         case .netfilter:
             return netfilterLine(entry) ?? ""
         case .json:
-            var fields = [
-                "\"event\":\(entry.message == .destroy ? "\"destroy\"" : "\"new\"")",
-                "\"host\":\(LineLogHandler.jsonString(host.description))",
-                "\"state\":\(entry.tcpState.map { "\"\($0.kernelName)\"" } ?? "null")",
-            ]
-            if let original = entry.original { fields.append("\"original\":\(json(original))") }
-            if let reply = entry.reply { fields.append("\"reply\":\(json(reply))") }
-            if let outcome { fields.append("\"outcome\":\"\(outcome.label)\"") }
-            if let duration = entry.durationSeconds { fields.append("\"duration_seconds\":\(duration)") }
-            return "{" + fields.joined(separator: ",") + "}"
+            var object = JSONObject()
+            object.add("event", entry.message == .destroy ? "destroy" : "new")
+            object.add("host", host.description)
+            object.add("state", entry.tcpState?.kernelName)
+            if let original = entry.original { object.add("original", raw: json(original)) }
+            if let reply = entry.reply { object.add("reply", raw: json(reply)) }
+            if let outcome { object.add("outcome", outcome.label) }
+            if let duration = entry.durationSeconds { object.add("duration_seconds", raw: "\(duration)") }
+            return object.text
         }
     }
 
     private func json(_ tuple: ConntrackEntry.Tuple) -> String {
-        "{\"src\":\"\(tuple.source)\",\"sport\":\(tuple.sourcePort),\"dst\":\"\(tuple.destination)\",\"dport\":\(tuple.destinationPort)}"
+        var object = JSONObject()
+        object.add("src", tuple.source.description)
+        object.add("sport", tuple.sourcePort)
+        object.add("dst", tuple.destination.description)
+        object.add("dport", tuple.destinationPort)
+        return object.text
     }
 
     private func netfilterLine(_ entry: ConntrackEntry) -> String? {

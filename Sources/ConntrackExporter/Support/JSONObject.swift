@@ -1,4 +1,5 @@
-/// Builds one JSON object's text field by field, for the curl views' `?format=json`.
+/// Builds one JSON object's text field by field: the curl views' `?format=json` and the
+/// event log's JSON lines.
 struct JSONObject {
     private var fields: [String] = []
 
