@@ -21,7 +21,7 @@ import Testing
 
     @Test func reportsSuccess() {
         let scraper = Scraper(table: FixedTable(), collectors: [("build_info", BuildInfoCollector())], logger: Logger(label: "test"))
-        let text = String(decoding: scraper.scrape(), as: UTF8.self)
+        let text = String(decoding: scraper.exposition(of: scraper.read(), since: .now), as: UTF8.self)
         #expect(text.contains("conntrack_exporter_collect_success 1\n"))
         #expect(text.contains("conntrack_exporter_build_info{version=\"\(BuildInfo.version)\",revision=\""))
     }
@@ -30,7 +30,7 @@ import Testing
         let handler = RecordingLogHandler()
         let scraper = Scraper(table: FixedTable(fails: true), collectors: [("build_info", BuildInfoCollector())],
                               logger: Logger(label: "test") { _ in handler })
-        let text = String(decoding: scraper.scrape(), as: UTF8.self)
+        let text = String(decoding: scraper.exposition(of: scraper.read(), since: .now), as: UTF8.self)
         #expect(text.contains("conntrack_exporter_collect_success 0\n"))
         #expect(text.contains("conntrack_exporter_build_info{"), "other collectors still report")
         #expect(!text.contains("conntrack_open_connections"), "no family of the table is written")

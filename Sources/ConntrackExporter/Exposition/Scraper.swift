@@ -58,10 +58,4 @@ public final class Scraper {
         lastSize = writer.bytes.count
         return writer.bytes
     }
-
-    /// One scrape: a read, then its exposition text.
-    public func scrape() -> [UInt8] {
-        let start = ContinuousClock.now
-        return exposition(of: read(), since: start)
-    }
 }
