@@ -60,12 +60,12 @@ public final class EventListener: Sendable {
         let socket = socket.value
         var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: monitor.value.fd, events: Int16(POLLIN), revents: 0)]
-        // Forgetting is checked four times per TTL (at most once a minute): a host goes at
-        // most a quarter of the TTL late.
+        // Forgetting is checked every quarter of the TTL, and at least once a minute: a host
+        // goes at most that late, even when no event wakes the thread.
         let forgetInterval = hostTTL > 0 ? min(max(hostTTL / 4, 1), 60) : 0
         var lastForget = MonotonicClock.seconds()
         while true {
-            let ready = poll(&fds, nfds_t(fds.count), hostTTL > 0 ? Int32(forgetInterval * 1000) : -1)
+            let ready = poll(&fds, nfds_t(fds.count), forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1)
             let now = MonotonicClock.seconds()
             if forgetInterval > 0, now - lastForget >= forgetInterval {
                 counters.withLock { $0.forgetHosts(unchangedSince: now - hostTTL) }
