@@ -78,7 +78,7 @@ let package = Package(
             ]
         ),
         // Benchmark tools: the dump floor and a loopback connection churn generator.
-        .executableTarget(name: "conntrack-dump-floor", dependencies: ["CNetfilterConntrack", "CMnl"]),
+        .executableTarget(name: "conntrack-dump-floor", dependencies: ["CConntrack", "CNetfilterConntrack", "CMnl"]),
         .executableTarget(name: "conntrack-churn"),
         .testTarget(
             name: "ConntrackExporterTests",

@@ -174,7 +174,27 @@ int cct_parse_messages(const void *buffer, size_t length, int events, cct_entry_
     return cct_run_callbacks(buffer, length, 0, 0, cct_parse_entry, &state);
 }
 
-int cct_dump(cct_socket *s, uint8_t family, cct_entry_callback callback, void *context) {
+// CTA_FILTER_F_CTA_PROTO_NUM (kernel 5.8+): match the original tuple's protocol number only.
+#define CCT_FILTER_PROTO_NUM (1u << 3)
+
+size_t cct_dump_request(void *buffer, size_t size, uint8_t family, int tcp_only, uint32_t seq) {
+    if (size < CCT_DUMP_REQUEST_SIZE) return 0;
+    size_t length = cct_put_request(buffer, IPCTNL_MSG_CT_GET, NLM_F_DUMP, family, seq);
+    if (!tcp_only) return length;
+    struct nlmsghdr *nlh = buffer;
+    struct nlattr *tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+    struct nlattr *proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+    mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_TCP);
+    mnl_attr_nest_end(nlh, proto);
+    mnl_attr_nest_end(nlh, tuple);
+    struct nlattr *filter = mnl_attr_nest_start(nlh, CTA_FILTER);
+    mnl_attr_put_u32(nlh, CTA_FILTER_ORIG_FLAGS, CCT_FILTER_PROTO_NUM);
+    mnl_attr_nest_end(nlh, filter);
+    return nlh->nlmsg_len;
+}
+
+int cct_dump(cct_socket *s, uint8_t family, int tcp_only, cct_entry_callback callback, void *context) {
     struct cct_parse_state state = { callback, context, 0 };
-    return cct_request_pipelined(s, IPCTNL_MSG_CT_GET, NLM_F_DUMP, family, cct_parse_entry, &state);
+    if (cct_send(s, cct_dump_request(s->buffer, sizeof(s->buffer), family, tcp_only, ++s->seq)) < 0) return -1;
+    return cct_receive_pipelined(s, cct_parse_entry, &state);
 }

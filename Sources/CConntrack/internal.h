@@ -30,13 +30,19 @@ int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl
 /// Opens (or reopens) the socket's netlink connection, joining `s->groups`.
 int cct_connect(cct_socket *s);
 
-/// Sends a request like `cct_request`, and receives its replies on a second thread
-/// while this one runs `callback`, so parsing overlaps the kernel filling the next
-/// buffers. Same results as `cct_request`.
-int cct_request_pipelined(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data);
+/// Receives the replies to the request just sent like `cct_receive`, but on a second
+/// thread while this one runs `callback`, so parsing overlaps the kernel filling the next
+/// buffers. Same results as `cct_receive`.
+int cct_receive_pipelined(cct_socket *s, mnl_cb_t callback, void *data);
 
 /// Sends a request of `type` with `flags` for `family`. 0 or -1 and errno.
 int cct_send_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family);
+
+/// Sends the `length` bytes of request already built in `s->buffer`. 0 or -1 and errno.
+int cct_send(cct_socket *s, size_t length);
+
+/// Writes a request header (nlmsghdr + nfgenmsg) at `buffer`; returns its length.
+size_t cct_put_request(void *buffer, uint8_t type, uint16_t flags, uint8_t family, uint32_t seq);
 
 /// Receives the replies to the request just sent and runs `callback` over them, on
 /// this thread. 0 or -1 and errno.

@@ -65,9 +65,8 @@ static int allocate_buffers(cct_socket *s) {
     return 0;
 }
 
-int cct_request_pipelined(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data) {
-    if (allocate_buffers(s) < 0) return cct_request(s, type, flags, family, callback, data);
-    if (cct_send_request(s, type, flags, family) < 0) return -1;
+int cct_receive_pipelined(cct_socket *s, mnl_cb_t callback, void *data) {
+    if (allocate_buffers(s) < 0) return cct_receive(s, callback, data);
 
     struct pipeline p = { .s = s };
     pthread_t receiver;

@@ -68,19 +68,26 @@ int cct_run_callbacks(const void *buffer, size_t length, uint32_t seq, uint32_t 
     return ret == MNL_CB_STOP ? 1 : 0;
 }
 
-int cct_send_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family) {
-    if (s->nl == NULL && cct_connect(s) < 0) return -1;
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(s->buffer);
+size_t cct_put_request(void *buffer, uint8_t type, uint16_t flags, uint8_t family, uint32_t seq) {
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buffer);
     nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-    nlh->nlmsg_seq = ++s->seq;
+    nlh->nlmsg_seq = seq;
     struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
     nfg->nfgen_family = family;
     nfg->version = NFNETLINK_V0;
     nfg->res_id = 0;
+    return nlh->nlmsg_len;
+}
 
-    if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0) return cct_fail_and_reconnect(s);
+int cct_send(cct_socket *s, size_t length) {
+    if (s->nl == NULL && cct_connect(s) < 0) return -1;
+    if (mnl_socket_sendto(s->nl, s->buffer, length) < 0) return cct_fail_and_reconnect(s);
     return 0;
+}
+
+int cct_send_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family) {
+    return cct_send(s, cct_put_request(s->buffer, type, flags, family, ++s->seq));
 }
 
 int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl_cb_t callback, void *data) {

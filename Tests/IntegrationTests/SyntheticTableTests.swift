@@ -1,4 +1,6 @@
+import ConntrackExporter
 import Foundation
+import Logging
 import Testing
 
 /// The exporter against thousands of synthetic entries the fill tool wrote into a
@@ -23,6 +25,31 @@ struct SyntheticTableTests {
         #expect(scrape.gauges == expected)
         #expect(scrape.value("conntrack_exporter_collect_success") == 1)
         #expect(scrape.text.contains("host=\"[2001:db8::"))
+    }
+
+    /// Half UDP: the exporter's second scrape reads through the kernel's TCP filter, one
+    /// dump per family, and must count exactly what the whole dump counted.
+    @Test func filteredDumpsCountWhatTheWholeDumpCounts() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"),
+                            "--entries", "6000", "--hosts", "300", "--ipv6-percent", "30", "--udp-percent", "50"])
+        let listing = try namespace.conntrackListing()
+        let tcpLines = listing.lines.filter { $0.proto == "tcp" }.count
+        let reads = try namespace.inside {
+            let reader = TableReader(dumper: try ConntrackSocket(), ignore: IgnoreList(), mode: .endpoint,
+                                     idleThreshold: 0, logger: Logger(label: "test"))
+            let whole = try reader.read()
+            return (whole, try reader.read())
+        }
+        #expect(reads.0.tcpEntries == tcpLines && reads.0.otherProtocolEntries == 6000 - tcpLines)
+        #expect(reads.1.tcpEntries == tcpLines && reads.1.otherProtocolEntries == 0)
+        #expect(reads.1.table.counts == reads.0.table.counts)
+
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318"])
+        let expected = try namespace.conntrackListing().expectedGauges(ignoredPort: 9318)
+        #expect(try exporter.scrape().gauges == expected)
+        #expect(try exporter.scrape().gauges == expected)
+        #expect(!exporter.stop().log.contains("dumping the whole table from now on"))
     }
 
     @Test func addressLabelModeSumsPorts() throws {

@@ -68,7 +68,18 @@ void cct_socket_close(cct_socket *socket);
 /// Dumps the table of `family` (0 = every family) and calls `callback` for
 /// every entry. 0 on success, -1 and errno on failure (EPERM without
 /// CAP_NET_ADMIN). After a failure the next call starts on a fresh socket.
-int cct_dump(cct_socket *socket, uint8_t family, cct_entry_callback callback, void *context);
+/// With `tcp_only` the request carries CTA_FILTER so the kernel sends TCP entries
+/// only: `family` must then be CCT_AF_INET or CCT_AF_INET6 (the kernel refuses a
+/// filter for every family), and kernels before 5.8 ignore the filter (other
+/// protocols come back) or refuse it.
+int cct_dump(cct_socket *socket, uint8_t family, int tcp_only, cct_entry_callback callback, void *context);
+
+/// The room a dump request needs.
+enum { CCT_DUMP_REQUEST_SIZE = 128 };
+/// Writes the dump request `cct_dump` sends into `buffer` (at least
+/// CCT_DUMP_REQUEST_SIZE bytes); returns its length, 0 when `size` is too small.
+/// For the benchmark's floor, which must send the same request.
+size_t cct_dump_request(void *buffer, size_t size, uint8_t family, int tcp_only, uint32_t seq);
 
 /// Parses a buffer of netlink messages as a dump (`events` 0) or the event socket
 /// (`events` 1) receives it; tests feed recorded messages. Returns 0 when the

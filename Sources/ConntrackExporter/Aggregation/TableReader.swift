@@ -1,36 +1,80 @@
+import Glibc
+import Logging
+
 /// Reads the conntrack table: one dump per call, every entry classified once for the
 /// gauges and any curl views' queries.
 public protocol TableSource {
     func read(queries: [ConnectionQuery]) throws(SystemError) -> TableRead
 }
 
-/// The ``TableSource`` of the running exporter, over a ``ConntrackSocket``.
+/// The ``TableSource`` of the running exporter.
+///
+/// Each read picks a ``DumpPlan`` from the table's entry count and the TCP entries the
+/// last read found, so a table full of UDP is not sent to the exporter only to be skipped.
+/// A kernel that refuses the TCP filter or ignores it (before Linux 5.8) is noticed once,
+/// logged, and dumped whole from then on; the read that noticed still counts right.
 ///
 /// Not thread-safe: reads run one at a time (the scrape queue's).
 public final class TableReader: TableSource {
-    private let socket: ConntrackSocket
+    private let dumper: any TableDumping
     private let ignore: IgnoreList
     private let mode: HostLabelMode
     private let idleThreshold: UInt32
+    private let logger: Logger
     /// Hosts in the last read, to size the next one's dictionary.
     private var lastHostCount = 0
+    /// TCP entries in the last read, to choose the next read's plan.
+    private var lastTCPEntries: Int?
+    /// False once the kernel has refused or ignored the TCP filter.
+    private var filterWorks = true
 
-    public init(socket: ConntrackSocket, ignore: IgnoreList, mode: HostLabelMode, idleThreshold: UInt32) {
-        self.socket = socket
+    public init(dumper: any TableDumping, ignore: IgnoreList, mode: HostLabelMode, idleThreshold: UInt32, logger: Logger) {
+        self.dumper = dumper
         self.ignore = ignore
         self.mode = mode
         self.idleThreshold = idleThreshold
+        self.logger = logger
     }
 
-    /// Reads the local addresses, the TCP timeouts and the whole table now.
+    /// Reads the local addresses, the TCP timeouts and the table now.
     public func read(queries: [ConnectionQuery] = []) throws(SystemError) -> TableRead {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
-        let table = ConnectionStateTable(classifier: ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read()),
-                                         idleThreshold: idleThreshold, expectedHosts: lastHostCount)
+        let classifier = ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read())
+        let plan = filterWorks ? DumpPlan.choose(entries: try dumper.entryCount(), lastTCPEntries: lastTCPEntries) : .whole
+        var result: TableRead
+        do {
+            result = try read(plan, classifier: classifier, queries: queries)
+        } catch where plan == .tcpPerFamily && (error.errno == EINVAL || error.errno == EOPNOTSUPP) {
+            stopFiltering(because: "the kernel refused it", error: error)
+            result = try read(.whole, classifier: classifier, queries: queries)
+        }
+        if plan == .tcpPerFamily && result.otherProtocolEntries > 0 {
+            stopFiltering(because: "the kernel ignored it", error: nil)
+        }
+        lastHostCount = result.table.counts.count
+        lastTCPEntries = result.tcpEntries
+        return result
+    }
+
+    private func read(_ plan: DumpPlan, classifier: ConnectionClassifier, queries: [ConnectionQuery]) throws(SystemError) -> TableRead {
+        let table = ConnectionStateTable(classifier: classifier, idleThreshold: idleThreshold, expectedHosts: lastHostCount)
         var builder = TableRead.Builder(table: table, queries: queries)
-        try socket.dump { builder.add($0) }
-        let read = builder.read
-        lastHostCount = read.table.counts.count
-        return read
+        switch plan {
+        case .whole:
+            try dumper.dump(family: nil, tcpOnly: false) { builder.add($0) }
+        case .tcpPerFamily:
+            for family in [IPAddress.Family.v4, .v6] {
+                try dumper.dump(family: family, tcpOnly: true) { builder.add($0) }
+            }
+        }
+        return builder.read
+    }
+
+    private func stopFiltering(because reason: String, error: SystemError?) {
+        filterWorks = false
+        var metadata: Logger.Metadata = ["reason": "\(reason)"]
+        if let error { metadata["err"] = "\(error)" }
+        logger.warning("conntrack dumps filtered to TCP need Linux 5.8 or later; dumping the whole table from now on",
+                       metadata: metadata)
     }
 }

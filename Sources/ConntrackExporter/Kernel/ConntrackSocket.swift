@@ -5,7 +5,7 @@ import Glibc
 /// never sends a request that creates, changes or deletes an entry.
 ///
 /// Not thread-safe: one dump at a time per socket.
-public final class ConntrackSocket {
+public final class ConntrackSocket: TableDumping {
     private let handle: OpaquePointer
 
     /// Opens the socket. Fails with ``SystemError`` (EPERM without CAP_NET_ADMIN
@@ -21,12 +21,32 @@ public final class ConntrackSocket {
         cct_socket_close(handle)
     }
 
-    /// Dumps every entry of the table and calls `body` for each one, on this thread.
-    public func dump(_ body: (ConntrackEntry) -> Void) throws(SystemError) {
-        let result = withEntryCallback(body) { callback, context in cct_dump(handle, 0, callback, context) }
-        if result != 0 {
-            throw SystemError(operation: "dumping the conntrack table", errno: errno)
+    /// Dumps the table and calls `body` for each entry, on this thread: every entry, or
+    /// with `tcpOnly` the TCP entries of `family`, filtered by the kernel (Linux 5.8+;
+    /// older kernels refuse the filter with EINVAL or EOPNOTSUPP, or ignore it).
+    public func dump(family: IPAddress.Family? = nil, tcpOnly: Bool = false,
+                     _ body: (ConntrackEntry) -> Void) throws(SystemError) {
+        let result = withEntryCallback(body) { callback, context in
+            cct_dump(handle, family?.rawValue ?? 0, tcpOnly ? 1 : 0, callback, context)
         }
+        if result != 0 {
+            throw SystemError(operation: tcpOnly ? "dumping the conntrack table's TCP entries" : "dumping the conntrack table",
+                              errno: errno)
+        }
+    }
+
+    /// The number of entries in the table now, of every protocol (one short request).
+    public func entryCount() throws(SystemError) -> UInt32 {
+        try size().entries
+    }
+
+    /// The table's entries and limit.
+    func size() throws(SystemError) -> (entries: UInt32, limit: UInt32) {
+        var entries: UInt32 = 0, limit: UInt32 = 0
+        guard cct_table_size_read(handle, &entries, &limit) == 0 else {
+            throw SystemError(operation: "reading the conntrack table size", errno: errno)
+        }
+        return (entries, limit)
     }
 
     /// Lends the C handle to other readers in this module; one request at a time.

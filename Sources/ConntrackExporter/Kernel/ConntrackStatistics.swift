@@ -15,11 +15,9 @@ public struct ConntrackStatistics: Sendable {
 
     /// Reads both now.
     public static func read(from socket: ConntrackSocket) throws(SystemError) -> ConntrackStatistics {
-        var statistics = ConntrackStatistics(entries: 0, limit: 0, perCPU: [:])
+        let size = try socket.size()
+        var statistics = ConntrackStatistics(entries: size.entries, limit: size.limit, perCPU: [:])
         try socket.withHandle { handle throws(SystemError) in
-            guard cct_table_size_read(handle, &statistics.entries, &statistics.limit) == 0 else {
-                throw SystemError(operation: "reading the conntrack table size", errno: errno)
-            }
             let status = withUnsafeMutablePointer(to: &statistics.perCPU) { pointer in
                 cct_cpu_stats_read(handle, { stats, context in
                     let perCPU = context!.assumingMemoryBound(to: [UInt16: [UInt32]].self)
