@@ -1,43 +1,47 @@
 #include "internal.h"
+#include "attribute.h"
 
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 
-// Attributes are walked once each with libmnl's iterator and picked by type: no
-// per-level tables to clear, no callback per attribute. This runs for every entry
-// of every dump, so it is the exporter's hottest code.
+// Attributes are walked once each and picked by type: no per-level tables to clear, no
+// callback per attribute. This runs for every entry of every dump, so it is the
+// exporter's hottest code (see attribute.h).
 
 static int copy_address(const struct nlattr *attr, uint8_t *out) {
-    uint16_t length = mnl_attr_get_payload_len(attr);
+    uint16_t length = cct_attr_payload_len(attr);
     if (length != 4 && length != 16) return -1;
-    memcpy(out, mnl_attr_get_payload(attr), length);
-    return 0;
-}
-
-static int read_u8(const struct nlattr *attr, uint8_t *out) {
-    if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0) return -1;
-    *out = mnl_attr_get_u8(attr);
+    memcpy(out, cct_attr_payload(attr), length);
     return 0;
 }
 
 static int read_port(const struct nlattr *attr, uint16_t *out) {
-    if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0) return -1;
-    *out = ntohs(mnl_attr_get_u16(attr));
+    uint16_t port;
+    if (cct_attr_read(attr, &port, sizeof(port)) < 0) return -1;
+    *out = ntohs(port);
+    return 0;
+}
+
+static int read_u32(const struct nlattr *attr, uint32_t *out) {
+    uint32_t value;
+    if (cct_attr_read(attr, &value, sizeof(value)) < 0) return -1;
+    *out = ntohl(value);
     return 0;
 }
 
 static int read_u64(const struct nlattr *attr, uint64_t *out) {
-    if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0) return -1;
-    *out = be64toh(mnl_attr_get_u64(attr));
+    uint64_t value;
+    if (cct_attr_read(attr, &value, sizeof(value)) < 0) return -1;
+    *out = be64toh(value);
     return 0;
 }
 
 static int parse_addresses(const struct nlattr *nest, cct_tuple *tuple) {
     const struct nlattr *attr;
-    mnl_attr_for_each_nested(attr, nest) {
-        switch (mnl_attr_get_type(attr)) {
+    cct_attr_for_each_nested(attr, nest) {
+        switch (cct_attr_type(attr)) {
         case CTA_IP_V4_SRC:
         case CTA_IP_V6_SRC:
             if (copy_address(attr, tuple->src) < 0) return -1;
@@ -53,10 +57,10 @@ static int parse_addresses(const struct nlattr *nest, cct_tuple *tuple) {
 
 static int parse_protocol(const struct nlattr *nest, cct_tuple *tuple, uint8_t *l4proto) {
     const struct nlattr *attr;
-    mnl_attr_for_each_nested(attr, nest) {
+    cct_attr_for_each_nested(attr, nest) {
         int ret = 0;
-        switch (mnl_attr_get_type(attr)) {
-        case CTA_PROTO_NUM: ret = read_u8(attr, l4proto); break;
+        switch (cct_attr_type(attr)) {
+        case CTA_PROTO_NUM: ret = cct_attr_read(attr, l4proto, 1); break;
         case CTA_PROTO_SRC_PORT: ret = read_port(attr, &tuple->src_port); break;
         case CTA_PROTO_DST_PORT: ret = read_port(attr, &tuple->dst_port); break;
         }
@@ -67,9 +71,9 @@ static int parse_protocol(const struct nlattr *nest, cct_tuple *tuple, uint8_t *
 
 static int parse_tuple(const struct nlattr *nest, cct_tuple *tuple, uint8_t *l4proto) {
     const struct nlattr *attr;
-    mnl_attr_for_each_nested(attr, nest) {
+    cct_attr_for_each_nested(attr, nest) {
         int ret = 0;
-        switch (mnl_attr_get_type(attr)) {
+        switch (cct_attr_type(attr)) {
         case CTA_TUPLE_IP: ret = parse_addresses(attr, tuple); break;
         case CTA_TUPLE_PROTO: ret = parse_protocol(attr, tuple, l4proto); break;
         }
@@ -80,20 +84,21 @@ static int parse_tuple(const struct nlattr *nest, cct_tuple *tuple, uint8_t *l4p
 
 // struct nf_ct_tcp_flags: the flags seen, then the mask (used only when setting them).
 static int read_tcp_flags(const struct nlattr *attr, uint8_t *out) {
-    if (mnl_attr_validate2(attr, MNL_TYPE_UNSPEC, sizeof(struct nf_ct_tcp_flags)) < 0) return -1;
-    *out = ((const struct nf_ct_tcp_flags *)mnl_attr_get_payload(attr))->flags;
+    struct nf_ct_tcp_flags flags;
+    if (cct_attr_read(attr, &flags, sizeof(flags)) < 0) return -1;
+    *out = flags.flags;
     return 0;
 }
 
 static int parse_tcp_info(const struct nlattr *protoinfo, cct_entry *e) {
     const struct nlattr *info;
-    mnl_attr_for_each_nested(info, protoinfo) {
-        if (mnl_attr_get_type(info) != CTA_PROTOINFO_TCP) continue;
+    cct_attr_for_each_nested(info, protoinfo) {
+        if (cct_attr_type(info) != CTA_PROTOINFO_TCP) continue;
         const struct nlattr *attr;
-        mnl_attr_for_each_nested(attr, info) {
+        cct_attr_for_each_nested(attr, info) {
             int ret = 0;
-            switch (mnl_attr_get_type(attr)) {
-            case CTA_PROTOINFO_TCP_STATE: ret = read_u8(attr, &e->tcp_state); break;
+            switch (cct_attr_type(attr)) {
+            case CTA_PROTOINFO_TCP_STATE: ret = cct_attr_read(attr, &e->tcp_state, 1); break;
             case CTA_PROTOINFO_TCP_FLAGS_ORIGINAL: ret = read_tcp_flags(attr, &e->tcp_flags_original); break;
             case CTA_PROTOINFO_TCP_FLAGS_REPLY: ret = read_tcp_flags(attr, &e->tcp_flags_reply); break;
             }
@@ -105,9 +110,9 @@ static int parse_tcp_info(const struct nlattr *protoinfo, cct_entry *e) {
 
 static int parse_timestamps(const struct nlattr *nest, cct_entry *e) {
     const struct nlattr *attr;
-    mnl_attr_for_each_nested(attr, nest) {
+    cct_attr_for_each_nested(attr, nest) {
         int ret = 0;
-        switch (mnl_attr_get_type(attr)) {
+        switch (cct_attr_type(attr)) {
         case CTA_TIMESTAMP_START: ret = read_u64(attr, &e->start_ns); break;
         case CTA_TIMESTAMP_STOP: ret = read_u64(attr, &e->stop_ns); break;
         }
@@ -134,15 +139,15 @@ int cct_parse_entry(const struct nlmsghdr *nlh, void *data) {
         e.message = (nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE ? CCT_MESSAGE_DESTROY : CCT_MESSAGE_NEW;
     }
 
-    mnl_attr_for_each(attr, nlh, sizeof(*nfg)) {
+    cct_attr_for_each(attr, nlh, sizeof(*nfg)) {
         int ret = 0;
-        switch (mnl_attr_get_type(attr)) {
+        switch (cct_attr_type(attr)) {
         case CTA_TUPLE_ORIG:
             ret = parse_tuple(attr, &e.original, &e.l4proto);
             has_tuple = 1;
             break;
         case CTA_STATUS:
-            if ((ret = mnl_attr_validate(attr, MNL_TYPE_U32)) == 0) e.status = ntohl(mnl_attr_get_u32(attr));
+            ret = read_u32(attr, &e.status);
             break;
         case CTA_PROTOINFO:
             ret = parse_tcp_info(attr, &e);
@@ -154,7 +159,7 @@ int cct_parse_entry(const struct nlmsghdr *nlh, void *data) {
             ret = parse_timestamps(attr, &e);
             break;
         case CTA_TIMEOUT:
-            if ((ret = mnl_attr_validate(attr, MNL_TYPE_U32)) == 0) e.timeout = ntohl(mnl_attr_get_u32(attr));
+            ret = read_u32(attr, &e.timeout);
             break;
         }
         if (ret < 0) goto malformed;

@@ -10,8 +10,10 @@
 // A dump fills one buffer of up to ~32 KiB per recvmsg; a larger buffer never truncates.
 #define CCT_BUFFER_SIZE (64 * 1024)
 
-// Buffers a dump's receiving thread may fill ahead of the parsing one.
-#define CCT_PIPELINE_DEPTH 4
+// Buffers a dump's receiving thread may fill ahead of the parsing one, and how many
+// the parser waits for before it wakes (fewer at the end of a dump).
+#define CCT_PIPELINE_DEPTH 8
+#define CCT_PIPELINE_BATCH 4
 
 struct cct_socket {
     struct mnl_socket *nl;

@@ -10,7 +10,16 @@ import Testing
         ("[2001:db8::7]:443", "[2001:db8::7]:443"),
     ])
     func escapesLabelValues(value: String, escaped: String) {
-        #expect(ExpositionWriter.escapeLabelValue(value) == escaped)
+        var writer = ExpositionWriter()
+        writer.sample("demo", labels: ["host": value], value: 0)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "demo{host=\"\(escaped)\"} 0\n")
+    }
+
+    @Test(arguments: [UInt64(0), 7, 10, 1_234_567, .max])
+    func writesIntegersExactly(value: UInt64) {
+        var writer = ExpositionWriter()
+        writer.sample("demo", value: value)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "demo \(value)\n")
     }
 
     @Test func writesFamiliesAndSamples() {

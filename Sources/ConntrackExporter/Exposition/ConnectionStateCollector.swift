@@ -30,9 +30,8 @@ public struct ConnectionStateCollector: Sendable {
     }
 
     public func write(_ table: ConnectionStateTable, into writer: inout ExpositionWriter) {
-        let hosts = table.counts
-            .map { (label: $0.key.description, key: $0.key, counts: $0.value) }
-            .sorted { $0.key < $1.key }
+        // Sorted while the elements are plain values, then labelled: no string is copied by the sort.
+        let hosts = table.counts.sorted { $0.key < $1.key }.map { (label: $0.key.description, counts: $0.value) }
         for (state, family) in Self.families {
             writer.header(family)
             for host in hosts where host.counts[state] > 0 {
@@ -55,7 +54,7 @@ public struct ConnectionStateCollector: Sendable {
         }
     }
 
-    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(label: String, key: HostKey, counts: StateCounts)],
+    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(label: String, counts: StateCounts)],
                                     into writer: inout ExpositionWriter, count: (StateCounts, ClosingSide) -> UInt32) {
         writer.header(family)
         for host in hosts where host.counts[.closing] > 0 {

@@ -19,14 +19,18 @@ public struct ExpositionWriter: Sendable {
     public mutating func sample(_ name: String, labels: KeyValuePairs<String, String> = [:], floatValue: Double) {
         append(name)
         writeLabels(labels)
-        append(" \(Self.format(floatValue))\n")
+        bytes.append(UInt8(ascii: " "))
+        append(Self.format(floatValue))
+        bytes.append(UInt8(ascii: "\n"))
     }
 
     /// Writes one sample line with an integer value, printed exactly.
     public mutating func sample(_ name: String, labels: KeyValuePairs<String, String> = [:], value: UInt64) {
         append(name)
         writeLabels(labels)
-        append(" \(value)\n")
+        bytes.append(UInt8(ascii: " "))
+        appendDecimal(value)
+        bytes.append(UInt8(ascii: "\n"))
     }
 
     /// Writes a histogram family: header, then one histogram with `labels` and no others.
@@ -55,34 +59,51 @@ public struct ExpositionWriter: Sendable {
         }
     }
 
+    // A scrape writes a few samples per host, so samples go straight into the bytes:
+    // no string built per label or value.
     private mutating func writeLabels(_ labels: KeyValuePairs<String, String>) {
         guard !labels.isEmpty else { return }
-        append("{")
-        for (index, label) in labels.enumerated() {
-            if index > 0 { append(",") }
-            append("\(label.key)=\"\(Self.escapeLabelValue(label.value))\"")
+        var separator = UInt8(ascii: "{")
+        for (key, value) in labels {
+            bytes.append(separator)
+            separator = UInt8(ascii: ",")
+            append(key)
+            bytes.append(UInt8(ascii: "="))
+            bytes.append(UInt8(ascii: "\""))
+            appendEscapedLabelValue(value)
+            bytes.append(UInt8(ascii: "\""))
         }
-        append("}")
+        bytes.append(UInt8(ascii: "}"))
     }
 
     private mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
     }
 
-    /// Escapes a label value: backslash, double quote and line feed.
-    public static func escapeLabelValue(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") })
-        else { return value }
-        var escaped = ""
-        for character in value {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            default: escaped.append(character)
+    /// Appends a label value with backslash, double quote and line feed escaped.
+    private mutating func appendEscapedLabelValue(_ value: String) {
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"), UInt8(ascii: "\""):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case UInt8(ascii: "\n"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "n"))
+            default:
+                bytes.append(byte)
             }
         }
-        return escaped
+    }
+
+    private mutating func appendDecimal(_ value: UInt64) {
+        let start = bytes.count
+        var rest = value
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
     }
 
     /// Escapes help text: backslash and line feed.
