@@ -1,6 +1,8 @@
+#define _GNU_SOURCE  // sched_getaffinity
 #include "internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -68,8 +70,14 @@ static int allocate_buffers(cct_socket *s) {
     return 0;
 }
 
+// A second thread only helps when it can run beside this one.
+static int may_run_on_two_cpus(void) {
+    cpu_set_t cpus;
+    return sched_getaffinity(0, sizeof(cpus), &cpus) != 0 || CPU_COUNT(&cpus) > 1;
+}
+
 int cct_receive_pipelined(cct_socket *s, mnl_cb_t callback, void *data) {
-    if (allocate_buffers(s) < 0) return cct_receive(s, callback, data);
+    if (!may_run_on_two_cpus() || allocate_buffers(s) < 0) return cct_receive(s, callback, data);
 
     struct pipeline p = { .s = s };
     pthread_t receiver;

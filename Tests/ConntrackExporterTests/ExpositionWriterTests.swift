@@ -15,6 +15,18 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "demo{host=\"\(escaped)\"} 0\n")
     }
 
+    @Test func writesRenderedLabelsWithAnExtraOne() {
+        var writer = ExpositionWriter()
+        let host = RenderedLabel("host", "a\"b")
+        writer.sample("demo", label: host, value: 1)
+        writer.sample("demo", label: host, extra: ("closed_by", "local"), value: 2)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == """
+            demo{host="a\\"b"} 1
+            demo{host="a\\"b",closed_by="local"} 2
+
+            """)
+    }
+
     @Test(arguments: [UInt64(0), 7, 10, 1_234_567, .max])
     func writesIntegersExactly(value: UInt64) {
         var writer = ExpositionWriter()

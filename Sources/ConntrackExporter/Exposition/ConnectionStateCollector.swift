@@ -31,11 +31,11 @@ public struct ConnectionStateCollector: Sendable {
 
     public func write(_ table: ConnectionStateTable, into writer: inout ExpositionWriter) {
         // Sorted while the elements are plain values, then labelled: no string is copied by the sort.
-        let hosts = table.counts.sorted { $0.key < $1.key }.map { (label: $0.key.description, counts: $0.value) }
+        let hosts = table.counts.sorted { $0.key < $1.key }.map { (label: RenderedLabel("host", $0.key.description), counts: $0.value) }
         for (state, family) in Self.families {
             writer.header(family)
             for host in hosts where host.counts[state] > 0 {
-                writer.sample(family.name, labels: ["host": host.label], value: UInt64(host.counts[state]))
+                writer.sample(family.name, label: host.label, value: UInt64(host.counts[state]))
             }
         }
         writeByClosingSide(Self.halfClosed, hosts, into: &writer) { $0[halfClosedBy: $1] }
@@ -45,7 +45,7 @@ public struct ConnectionStateCollector: Sendable {
         if table.idleThreshold > 0 {
             writer.header(Self.idle)
             for host in hosts where host.counts.idle > 0 {
-                writer.sample(Self.idle.name, labels: ["host": host.label], value: UInt64(host.counts.idle))
+                writer.sample(Self.idle.name, label: host.label, value: UInt64(host.counts.idle))
             }
         }
         writer.histogram(Self.idleTime, table.idle)
@@ -54,12 +54,12 @@ public struct ConnectionStateCollector: Sendable {
         }
     }
 
-    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(label: String, counts: StateCounts)],
+    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(label: RenderedLabel, counts: StateCounts)],
                                     into writer: inout ExpositionWriter, count: (StateCounts, ClosingSide) -> UInt32) {
         writer.header(family)
         for host in hosts where host.counts[.closing] > 0 {
             for side in ClosingSide.allCases where count(host.counts, side) > 0 {
-                writer.sample(family.name, labels: ["host": host.label, "closed_by": side.label],
+                writer.sample(family.name, label: host.label, extra: ("closed_by", side.label),
                               value: UInt64(count(host.counts, side)))
             }
         }

@@ -33,6 +33,18 @@ public struct ExpositionWriter: Sendable {
         bytes.append(UInt8(ascii: "\n"))
     }
 
+    /// Writes one sample line with `label`, then `extra` when given, and an integer value.
+    public mutating func sample(_ name: String, label: RenderedLabel, extra: (name: String, value: String)? = nil, value: UInt64) {
+        append(name)
+        bytes.append(UInt8(ascii: "{"))
+        bytes.append(contentsOf: label.bytes)
+        if let extra { writeLabel(extra.name, extra.value, after: UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: " "))
+        appendDecimal(value)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
     /// Writes a histogram family: header, then one histogram with `labels` and no others.
     public mutating func histogram(_ metric: MetricDescriptor, _ histogram: Histogram) {
         header(metric)
@@ -64,24 +76,27 @@ public struct ExpositionWriter: Sendable {
     private mutating func writeLabels(_ labels: KeyValuePairs<String, String>) {
         guard !labels.isEmpty else { return }
         var separator = UInt8(ascii: "{")
-        for (key, value) in labels {
-            bytes.append(separator)
+        for (name, value) in labels {
+            writeLabel(name, value, after: separator)
             separator = UInt8(ascii: ",")
-            append(key)
-            bytes.append(UInt8(ascii: "="))
-            bytes.append(UInt8(ascii: "\""))
-            appendEscapedLabelValue(value)
-            bytes.append(UInt8(ascii: "\""))
         }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func writeLabel(_ name: String, _ value: String, after separator: UInt8) {
+        bytes.append(separator)
+        Self.appendLabel(name, value, to: &bytes)
     }
 
     private mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
     }
 
-    /// Appends a label value with backslash, double quote and line feed escaped.
-    private mutating func appendEscapedLabelValue(_ value: String) {
+    /// Appends `name="value"` with backslash, double quote and line feed escaped in the value.
+    static func appendLabel(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: "="))
+        bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\\"), UInt8(ascii: "\""):
@@ -94,6 +109,7 @@ public struct ExpositionWriter: Sendable {
                 bytes.append(byte)
             }
         }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func appendDecimal(_ value: UInt64) {

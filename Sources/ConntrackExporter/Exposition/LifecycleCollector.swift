@@ -31,13 +31,13 @@ public struct LifecycleCollector: Collector {
         let lost = try listener.lostEvents()
         writer.header(Self.opened)
         for (host, count) in counters.opened.sorted(by: { $0.key < $1.key }) {
-            writer.sample(Self.opened.name, labels: ["host": host.description], value: count)
+            writer.sample(Self.opened.name, label: RenderedLabel("host", host.description), value: count)
         }
         writer.header(Self.closed)
         for (host, outcomes) in counters.closed.sorted(by: { $0.key < $1.key }) {
-            let label = host.description
+            let label = RenderedLabel("host", host.description)
             for outcome in ConnectionOutcome.allCases where outcomes[outcome] > 0 {
-                writer.sample(Self.closed.name, labels: ["host": label, "outcome": outcome.label], value: outcomes[outcome])
+                writer.sample(Self.closed.name, label: label, extra: ("outcome", outcome.label), value: outcomes[outcome])
             }
         }
         if timestampsEnabled() || counters.durations.contains(where: { $0.count > 0 }) {
