@@ -17,7 +17,7 @@ import Testing
 
     @Test func writesRenderedLabelsWithAnExtraOne() {
         var writer = ExpositionWriter()
-        let host = RenderedLabel("host", "a\"b")
+        let host = RenderedLabels("host", ["x", "a\"b"])[1]
         writer.sample("demo", label: host, value: 1)
         writer.sample("demo", label: host, extra: ("closed_by", "local"), value: 2)
         #expect(String(decoding: writer.bytes, as: UTF8.self) == """

@@ -27,10 +27,11 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension HostKey: Comparable {
-    /// Orders by family, address, then port, so the exposition is stable between scrapes.
+    // Sorts every host of every scrape: compares the stored words, no tuple or optional built.
     public static func < (lhs: HostKey, rhs: HostKey) -> Bool {
-        let left = (lhs.address.family.rawValue, lhs.address.high, lhs.address.low, lhs.port ?? 0)
-        let right = (rhs.address.family.rawValue, rhs.address.high, rhs.address.low, rhs.port ?? 0)
-        return left < right
+        if lhs.address.family != rhs.address.family { return lhs.address.family.rawValue < rhs.address.family.rawValue }
+        if lhs.address.high != rhs.address.high { return lhs.address.high < rhs.address.high }
+        if lhs.address.low != rhs.address.low { return lhs.address.low < rhs.address.low }
+        return lhs.packedPort < rhs.packedPort
     }
 }

@@ -67,7 +67,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// The canonical text form, as inet_ntop prints it (RFC 5952 for IPv6).
     public var description: String {
-        var bytes = networkBytes
+        var bytes = (high.bigEndian, low.bigEndian)  // network order, without an array
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { text in
             _ = inet_ntop(Int32(family.rawValue), &bytes, text.baseAddress, socklen_t(text.count))
             return String(cString: text.baseAddress!)

@@ -30,22 +30,22 @@ public struct ConnectionStateCollector: Sendable {
     }
 
     public func write(_ table: ConnectionStateTable, into writer: inout ExpositionWriter) {
-        // Sorted while the elements are plain values, then labelled: no string is copied by the sort.
-        let hosts = table.counts.sorted { $0.key < $1.key }.map { (label: RenderedLabel("host", $0.key.description), counts: $0.value) }
+        let hosts = table.counts.sorted { $0.key < $1.key }
+        let labels = RenderedLabels("host", hosts.lazy.map(\.key.description))
         for (state, family) in Self.families {
             writer.header(family)
-            for host in hosts where host.counts[state] > 0 {
-                writer.sample(family.name, label: host.label, value: UInt64(host.counts[state]))
+            for (index, host) in hosts.enumerated() where host.value[state] > 0 {
+                writer.sample(family.name, label: labels[index], value: UInt64(host.value[state]))
             }
         }
-        writeByClosingSide(Self.halfClosed, hosts, into: &writer) { $0[halfClosedBy: $1] }
-        writeByClosingSide(Self.timeWait, hosts, into: &writer) { $0[timeWaitBy: $1] }
+        writeByClosingSide(Self.halfClosed, hosts, labels, into: &writer) { $0[halfClosedBy: $1] }
+        writeByClosingSide(Self.timeWait, hosts, labels, into: &writer) { $0[timeWaitBy: $1] }
         writer.header(Self.idleThreshold)
         writer.sample(Self.idleThreshold.name, value: UInt64(table.idleThreshold))
         if table.idleThreshold > 0 {
             writer.header(Self.idle)
-            for host in hosts where host.counts.idle > 0 {
-                writer.sample(Self.idle.name, label: host.label, value: UInt64(host.counts.idle))
+            for (index, host) in hosts.enumerated() where host.value.idle > 0 {
+                writer.sample(Self.idle.name, label: labels[index], value: UInt64(host.value.idle))
             }
         }
         writer.histogram(Self.idleTime, table.idle)
@@ -54,13 +54,14 @@ public struct ConnectionStateCollector: Sendable {
         }
     }
 
-    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(label: RenderedLabel, counts: StateCounts)],
-                                    into writer: inout ExpositionWriter, count: (StateCounts, ClosingSide) -> UInt32) {
+    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(key: HostKey, value: StateCounts)],
+                                    _ labels: RenderedLabels, into writer: inout ExpositionWriter,
+                                    count: (StateCounts, ClosingSide) -> UInt32) {
         writer.header(family)
-        for host in hosts where host.counts[.closing] > 0 {
-            for side in ClosingSide.allCases where count(host.counts, side) > 0 {
-                writer.sample(family.name, label: host.label, extra: ("closed_by", side.label),
-                              value: UInt64(count(host.counts, side)))
+        for (index, host) in hosts.enumerated() where host.value[.closing] > 0 {
+            for side in ClosingSide.allCases where count(host.value, side) > 0 {
+                writer.sample(family.name, label: labels[index], extra: ("closed_by", side.label),
+                              value: UInt64(count(host.value, side)))
             }
         }
     }

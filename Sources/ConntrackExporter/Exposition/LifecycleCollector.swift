@@ -30,14 +30,18 @@ public struct LifecycleCollector: Collector {
         let counters = listener.snapshot
         let lost = try listener.lostEvents()
         writer.header(Self.opened)
-        for (host, count) in counters.opened.sorted(by: { $0.key < $1.key }) {
-            writer.sample(Self.opened.name, label: RenderedLabel("host", host.description), value: count)
+        let opened = counters.opened.sorted { $0.key < $1.key }
+        let openedLabels = RenderedLabels("host", opened.lazy.map(\.key.description))
+        for (index, host) in opened.enumerated() {
+            writer.sample(Self.opened.name, label: openedLabels[index], value: host.value)
         }
         writer.header(Self.closed)
-        for (host, outcomes) in counters.closed.sorted(by: { $0.key < $1.key }) {
-            let label = RenderedLabel("host", host.description)
-            for outcome in ConnectionOutcome.allCases where outcomes[outcome] > 0 {
-                writer.sample(Self.closed.name, label: label, extra: ("outcome", outcome.label), value: outcomes[outcome])
+        let closed = counters.closed.sorted { $0.key < $1.key }
+        let closedLabels = RenderedLabels("host", closed.lazy.map(\.key.description))
+        for (index, host) in closed.enumerated() {
+            for outcome in ConnectionOutcome.allCases where host.value[outcome] > 0 {
+                writer.sample(Self.closed.name, label: closedLabels[index], extra: ("outcome", outcome.label),
+                              value: host.value[outcome])
             }
         }
         if timestampsEnabled() || counters.durations.contains(where: { $0.count > 0 }) {
