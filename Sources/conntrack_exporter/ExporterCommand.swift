@@ -73,6 +73,14 @@ struct ExporterCommand: ParsableCommand {
                 """, valueName: "duration"))
     var hostTTL = "1h"
 
+    @Option(name: .customLong("max-hosts"),
+            help: ArgumentHelp("""
+                Most hosts with series of their own, 0 for no cap. The table's gauges keep the hosts with the most \
+                connections and sum the rest under host="other"; the opened/closed counters count hosts first seen \
+                past the cap under host="other" (until --events.host-ttl frees room).
+                """, valueName: "n"))
+    var maxHosts = 0
+
     @Flag(name: .customLong("web.views"), inversion: .prefixedNo,
           help: "Serve the curl views /connections and /hosts (connection endpoints, to whoever may scrape).")
     var views = true
@@ -97,6 +105,7 @@ struct ExporterCommand: ParsableCommand {
         _ = try ignoreList()
         _ = try idleThresholdSeconds()
         _ = try hostTTLSeconds()
+        guard maxHosts >= 0 else { throw ValidationError("--max-hosts must be 0 (no cap) or more") }
         _ = try addresses()
         // A path with '?', '#' or bytes outside visible ASCII could never match a request's path.
         if let user, UserAccount(user) == nil {
@@ -126,7 +135,7 @@ struct ExporterCommand: ParsableCommand {
         do {
             // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
             listener = try EventListener(ignore: ignore, mode: hostLabel, hostTTL: Int64(try hostTTLSeconds()),
-                                         log: logEvents ? EventLog(format: logEventsFormat) : nil, logger: logger)
+                                         maxHosts: maxHosts, log: logEvents ? EventLog(format: logEventsFormat) : nil, logger: logger)
             // One short request proves the table can be read; the first scrape does the first
             // dump, so the port opens at once however large the table is.
             let entries = try socket.entryCount()
@@ -171,7 +180,8 @@ struct ExporterCommand: ParsableCommand {
             throw ExitCode.failure
         }
 
-        let scraper = Scraper(table: tableReader, collectors: [
+        let scraper = Scraper(table: tableReader,
+                              tableCollector: ConnectionStateCollector(folding: HostFolding(maxHosts: maxHosts)), collectors: [
             ("lifecycle", LifecycleCollector(listener: listener)),
             ("table_health", TableHealthCollector(socket: socket)),
             ("process", ProcessCollector()),

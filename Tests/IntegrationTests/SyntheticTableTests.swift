@@ -64,6 +64,27 @@ struct SyntheticTableTests {
         #expect(try exporter.scrape().gauges == expected)
     }
 
+    @Test func maxHostsKeepsTheBusiestAndFoldsTheRestWithoutLosingConnections() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "2000", "--hosts", "40"])
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318", "--max-hosts", "5"])
+        let expected = try namespace.conntrackListing().expectedGauges(ignoredPort: 9318)
+        let scrape = try exporter.scrape()
+        let totals = { (gauges: [String: [String: Int]]) in gauges.mapValues { $0.values.reduce(0, +) } }
+        #expect(totals(scrape.gauges) == totals(expected))
+        let hosts = Set(scrape.gauges.values.flatMap(\.keys))
+        let expectedHosts = Set(expected.values.flatMap(\.keys))
+        #expect(hosts.count == 6 && hosts.contains("other"))
+        #expect(scrape.value("conntrack_exporter_folded_hosts") == Double(expectedHosts.count - 5))
+        // The kept hosts have their own counts, and none has fewer connections than a folded one.
+        let total = { (host: String) in expected.values.reduce(0) { $0 + ($1[host] ?? 0) } }
+        let kept = hosts.subtracting(["other"])
+        for host in kept {
+            for (family, counts) in expected { #expect(scrape.gauges[family]?[host] == counts[host], "\(family) \(host)") }
+        }
+        #expect(kept.map(total).min()! >= expectedHosts.subtracting(kept).map(total).max()!)
+    }
+
     @Test func ignoreListRemovesConnectionsEverywhere() throws {
         let namespace = try TestNamespace()
         try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "2000", "--hosts", "40"])

@@ -12,6 +12,15 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
 
     public var port: UInt16? { packedPort > 0xffff ? nil : UInt16(packedPort) }
 
+    /// Every host that `--max-hosts` folds away, labelled `other`; it sorts after every host.
+    public static let other = HostKey(address: IPAddress(family: .v6, high: ~0, low: ~0), packedPort: otherPort)
+    private static let otherPort: UInt32 = 1 << 17
+
+    private init(address: IPAddress, packedPort: UInt32) {
+        self.address = address
+        self.packedPort = packedPort
+    }
+
     // Hashed for every entry of every dump: three words, where the synthesized
     // conformance would feed the family, the optional's tag and its value separately.
     public func hash(into hasher: inout Hasher) {
@@ -22,7 +31,8 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
 
     /// The label value: `198.18.0.7:5432`, `[2001:db8::7]:443`, or the bare address.
     public var description: String {
-        port.map(address.description(withPort:)) ?? address.description
+        if packedPort == Self.otherPort { return "other" }
+        return port.map(address.description(withPort:)) ?? address.description
     }
 }
 

@@ -1,7 +1,9 @@
 /// Counters driven by conntrack events: connections opened and closed per host, how
 /// they ended, how long they lived, and the events themselves. They only grow, except
 /// that a host's counters are forgotten once they have not moved for a while
-/// (``forgetHosts(unchangedSince:)``).
+/// (``forgetHosts(unchangedSince:)``). With a host cap, hosts first seen once the cap is
+/// reached count under ``HostKey/other``, and stay there: a host's series never moves
+/// between its own label and `other`, so every counter only grows.
 public struct LifecycleCounters: Sendable {
     /// Connection lifetimes span milliseconds (refused) to days (idle pools).
     public static let durationBounds: [Double] = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400]
@@ -19,7 +21,12 @@ public struct LifecycleCounters: Sendable {
     /// Hosts whose counters were forgotten.
     public private(set) var forgottenHosts: UInt64 = 0
 
-    public init() {}
+    /// Hosts with counters of their own; 0 means no cap.
+    public let maxHosts: Int
+
+    public init(maxHosts: Int = 0) {
+        self.maxHosts = maxHosts
+    }
 
     /// Counts one event the listener received, before any filtering.
     public mutating func countEvent(_ message: ConntrackEntry.Message) {
@@ -32,12 +39,14 @@ public struct LifecycleCounters: Sendable {
 
     /// Counts a connection to `host` opened at `now` (monotonic seconds).
     public mutating func recordOpened(_ host: HostKey, at now: Int64) {
+        let host = admitted(host)
         opened[host, default: 0] += 1
         lastChanged[host] = now
     }
 
     /// Counts a connection to `host` that ended at `now` (monotonic seconds).
     public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?, at now: Int64) {
+        let host = admitted(host)
         closed[host, default: OutcomeCounts()][outcome] += 1
         if let durationSeconds { durations[outcome.rawValue].observe(durationSeconds) }
         lastChanged[host] = now
@@ -55,15 +64,28 @@ public struct LifecycleCounters: Sendable {
         forgottenHosts += UInt64(stale.count)
     }
 
+    /// `host`, or ``HostKey/other`` when it is new and the cap is reached.
+    private func admitted(_ host: HostKey) -> HostKey {
+        guard maxHosts > 0, lastChanged[host] == nil else { return host }
+        let ownHosts = lastChanged.count - (lastChanged[.other] == nil ? 0 : 1)
+        return ownHosts < maxHosts ? host : .other
+    }
+
     /// Hosts with at least one counter.
     public var hostCount: Int { lastChanged.count }
 }
 
 /// Closed connections of one host per ``ConnectionOutcome``.
 public struct OutcomeCounts: Sendable, Equatable {
-    private var counts = [UInt64](repeating: 0, count: ConnectionOutcome.allCases.count)
+    // Inline lanes, not an array: one value per host with no allocation of its own.
+    private var counts = SIMD8<UInt64>()
 
-    public init() {}
+    /// Hosts with counters of their own; 0 means no cap.
+    public let maxHosts: Int
+
+    public init(maxHosts: Int = 0) {
+        self.maxHosts = maxHosts
+    }
 
     public subscript(outcome: ConnectionOutcome) -> UInt64 {
         get { counts[outcome.rawValue] }

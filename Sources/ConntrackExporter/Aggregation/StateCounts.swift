@@ -48,6 +48,18 @@ public struct StateCounts: Equatable, Sendable {
     /// TIME_WAIT connections, whoever closed first.
     public var timeWait: UInt32 { timeWaitBy.0 + timeWaitBy.1 + timeWaitBy.2 }
 
+    /// Adds every count of `other` (hosts folded into one).
+    public mutating func add(_ other: StateCounts) {
+        opening += other.opening
+        open += other.open
+        closing += other.closing
+        closed += other.closed
+        halfClosedBy = (halfClosedBy.0 + other.halfClosedBy.0, halfClosedBy.1 + other.halfClosedBy.1,
+                        halfClosedBy.2 + other.halfClosedBy.2)
+        timeWaitBy = (timeWaitBy.0 + other.timeWaitBy.0, timeWaitBy.1 + other.timeWaitBy.1, timeWaitBy.2 + other.timeWaitBy.2)
+        idle += other.idle
+    }
+
     /// Every connection of the host in the table.
     public var total: UInt32 { opening + open + closing + closed }
 

@@ -16,7 +16,7 @@ public final class EventListener: Sendable {
     /// The most it grows to after overflows.
     public static let maxBufferBytes = 128 << 20
 
-    private let counters = Mutex(LifecycleCounters())
+    private let counters: Mutex<LifecycleCounters>
     private let socket: UncheckedBox<ConntrackEventSocket>
     private let monitor: UncheckedBox<AddressMonitor>
     private let ignore: IgnoreList
@@ -28,7 +28,9 @@ public final class EventListener: Sendable {
 
     /// Subscribes to events now: call before the first table read, so no connection
     /// the table shows can end without its DESTROY being seen.
-    public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, log: EventLog?, logger: Logger) throws(SystemError) {
+    public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, maxHosts: Int = 0, log: EventLog?,
+                logger: Logger) throws(SystemError) {
+        counters = Mutex(LifecycleCounters(maxHosts: maxHosts))
         self.hostTTL = hostTTL
         socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes))
         monitor = UncheckedBox(try AddressMonitor())

@@ -23,14 +23,21 @@ public struct ConnectionStateCollector: Sendable {
     static let age = MetricDescriptor("conntrack_open_connection_age_seconds", .histogram,
         help: "Age of every open TCP connection from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), at this scrape.")
 
+    static let foldedHosts = MetricDescriptor("conntrack_exporter_folded_hosts", .gauge,
+        help: "Hosts of the table counted under host=\"other\" at this scrape because of --max-hosts (0 when under it or off).")
+
+    private let folding: HostFolding
     private let timestampsEnabled: @Sendable () -> Bool
 
-    public init(timestampsEnabled: @escaping @Sendable () -> Bool = TimestampSetting.isEnabled) {
+    public init(folding: HostFolding = HostFolding(maxHosts: 0),
+                timestampsEnabled: @escaping @Sendable () -> Bool = TimestampSetting.isEnabled) {
+        self.folding = folding
         self.timestampsEnabled = timestampsEnabled
     }
 
     public func write(_ table: ConnectionStateTable, into writer: inout ExpositionWriter) {
-        let hosts = table.counts.sorted { $0.key < $1.key }
+        let (counts, folded) = folding.fold(table.counts)
+        let hosts = counts.sorted { $0.key < $1.key }
         let labels = RenderedLabels("host", hosts.lazy.map(\.key.description))
         for (state, family) in Self.families {
             writer.header(family)
@@ -48,6 +55,8 @@ public struct ConnectionStateCollector: Sendable {
                 writer.sample(Self.idle.name, label: labels[index], value: UInt64(host.value.idle))
             }
         }
+        writer.header(Self.foldedHosts)
+        writer.sample(Self.foldedHosts.name, value: UInt64(folded))
         writer.histogram(Self.idleTime, table.idle)
         if timestampsEnabled() || table.age.count > 0 {
             writer.histogram(Self.age, table.age)

@@ -1,0 +1,57 @@
+import Testing
+@testable import ConntrackExporter
+
+/// `--max-hosts`: the table's gauges keep the busiest hosts; event counters never move a
+/// host between its own series and `other`.
+@Suite struct HostFoldingTests {
+    @Test func keepsTheBusiestHostsAndSumsTheRestUnderOther() {
+        var table = makeTable()
+        for (host, connections) in [("198.18.0.1", 5), ("198.18.0.2", 1), ("198.18.0.3", 3), ("198.18.0.4", 2)] {
+            for port in 0..<connections {
+                table.add(makeEntry(from: "127.0.0.1", UInt16(40000 + port), to: host, 443,
+                                    state: port == 0 ? .timeWait : .established, firstFin: .original))
+            }
+        }
+        let (counts, folded) = HostFolding(maxHosts: 2).fold(table.counts)
+        #expect(folded == 2)
+        #expect(Set(counts.keys.map(\.description)) == ["198.18.0.1:443", "198.18.0.3:443", "other"])
+        let other = counts[.other]!
+        #expect(other[.open] == 1 && other[.closing] == 2 && other[timeWaitBy: .local] == 2 && other.total == 3)
+        #expect(counts.values.map(\.total).reduce(0, +) == table.counts.values.map(\.total).reduce(0, +))
+    }
+
+    @Test func underTheCapOrWithoutOneNothingIsFolded() {
+        var table = makeTable()
+        table.add(makeEntry(from: "127.0.0.1", 40000, to: "198.18.0.1", 443))
+        #expect(HostFolding(maxHosts: 1).fold(table.counts).folded == 0)
+        #expect(HostFolding(maxHosts: 0).fold(table.counts).counts == table.counts)
+    }
+
+    @Test func otherIsWrittenLastWithTheFoldedGauge() {
+        var table = makeTable()
+        for host in ["198.18.0.1", "198.18.0.2", "2001:db8::3"] {
+            table.add(makeEntry(from: host == "2001:db8::3" ? "::1" : "127.0.0.1", 40000, to: host, 443))
+        }
+        var writer = ExpositionWriter()
+        ConnectionStateCollector(folding: HostFolding(maxHosts: 1), timestampsEnabled: { false }).write(table, into: &writer)
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        let open = text.split(separator: "\n").filter { $0.hasPrefix("conntrack_open_connections{") }
+        #expect(open == ["conntrack_open_connections{host=\"198.18.0.1:443\"} 1", "conntrack_open_connections{host=\"other\"} 2"])
+        #expect(text.contains("\nconntrack_exporter_folded_hosts 2\n"))
+    }
+
+    @Test func eventCountersAdmitHostsUntilTheCapThenCountNewOnesUnderOther() {
+        var counters = LifecycleCounters(maxHosts: 2)
+        let hosts = ["198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.4"].map { HostKey(endpoint($0, 443), mode: .endpoint) }
+        for host in hosts { counters.recordOpened(host, at: 0) }
+        counters.recordClosed(hosts[3], outcome: .graceful, durationSeconds: nil, at: 1)
+        counters.recordOpened(hosts[0], at: 1)
+        #expect(counters.opened == [hosts[0]: 2, hosts[1]: 1, .other: 2])
+        #expect(counters.closed[.other]?[.graceful] == 1)
+
+        // Room freed by the TTL goes to the next new host; what `other` counted stays there.
+        counters.forgetHosts(unchangedSince: 1)
+        counters.recordOpened(hosts[2], at: 2)
+        #expect(counters.opened == [hosts[0]: 2, hosts[2]: 1, .other: 2])
+    }
+}
