@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "conntrack-fill", targets: ["conntrack-fill"]),
         .executable(name: "conntrack-dump-floor", targets: ["conntrack-dump-floor"]),
         .executable(name: "conntrack-churn", targets: ["conntrack-churn"]),
+        .executable(name: "conntrack-event-floor", targets: ["conntrack-event-floor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -77,8 +78,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Benchmark tools: the dump floor and a loopback connection churn generator.
+        // Benchmark tools: the dump and event floors and a loopback connection churn generator.
         .executableTarget(name: "conntrack-dump-floor", dependencies: ["CConntrack", "CNetfilterConntrack", "CMnl"]),
+        .executableTarget(name: "conntrack-event-floor", dependencies: ["CConntrack"]),
         .executableTarget(name: "conntrack-churn"),
         .testTarget(
             name: "ConntrackExporterTests",

@@ -78,3 +78,7 @@ int clinux_keep_only_net_admin(int switch_user, unsigned int uid, unsigned int g
     if (syscall(SYS_capset, &header, only) < 0) return -1;
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
+
+int clinux_set_thread_name(const char *name) {
+    return prctl(PR_SET_NAME, name, 0, 0, 0);
+}

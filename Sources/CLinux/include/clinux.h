@@ -23,6 +23,8 @@ int clinux_raise_net_admin(void);
 /// supplementary groups when `switch_user` is set, then keeps only CAP_NET_ADMIN
 /// permitted and effective, none inheritable or ambient. -1 and errno on failure.
 int clinux_keep_only_net_admin(int switch_user, unsigned int uid, unsigned int gid);
+/// Names the calling thread (prctl PR_SET_NAME; at most 15 bytes are kept).
+int clinux_set_thread_name(const char *name);
 /// A non-blocking rtnetlink socket that receives a message whenever an IPv4 or
 /// IPv6 interface address is added or removed.
 int clinux_address_monitor_open(void);

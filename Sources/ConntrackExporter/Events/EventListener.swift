@@ -13,8 +13,13 @@ public final class EventListener: Sendable {
     /// The receive buffer asked for at first (the kernel doubles it): holds a burst of
     /// tens of thousands of new connections, each event taking about 1 KiB of buffer.
     public static let initialBufferBytes = 16 << 20
+    /// The pause after each drain of the socket: counters are at most this late.
+    static let drainPauseMicroseconds: UInt32 = 10_000
     /// The most it grows to after overflows.
     public static let maxBufferBytes = 128 << 20
+
+    /// The listener thread's name, as /proc/PID/task/TID/comm shows it.
+    public static let threadName = "ct-events"
 
     private let counters: Mutex<LifecycleCounters>
     private let socket: UncheckedBox<ConntrackEventSocket>
@@ -54,7 +59,7 @@ public final class EventListener: Sendable {
     public func start() throws(SystemError) {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         logger.debug("listening for conntrack events", metadata: ["buffer_bytes": "\(socket.value.bufferBytes)"])
-        try startDetachedThread { [self] in run(labeler: labeler) }
+        try startDetachedThread(name: Self.threadName) { [self] in run(labeler: labeler) }
     }
 
     private func run(labeler initial: HostLabeler) {
@@ -89,6 +94,10 @@ public final class EventListener: Sendable {
             } catch {
                 logger.error("receiving conntrack events failed", metadata: ["err": "\(error)"])
             }
+            // Let events gather in the kernel's buffer before the next drain: under churn, one
+            // wake-up then handles hundreds of events, where a wake-up per event costs more
+            // than handling it. The buffer holds far more than a pause's worth.
+            usleep(Self.drainPauseMicroseconds)
         }
     }
 
