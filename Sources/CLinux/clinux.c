@@ -2,6 +2,8 @@
 #include "clinux.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <malloc.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -81,4 +83,13 @@ int clinux_keep_only_net_admin(int switch_user, unsigned int uid, unsigned int g
 
 int clinux_set_thread_name(const char *name) {
     return prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+int clinux_release_free_memory(void) {
+    return malloc_trim(0);
+}
+
+int clinux_return_large_allocations(size_t bytes) {
+    if (bytes > INT_MAX / 2) return -1;
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes) == 1 && mallopt(M_TRIM_THRESHOLD, (int)bytes * 2) == 1 ? 0 : -1;
 }

@@ -120,6 +120,7 @@ struct ExporterCommand: ParsableCommand {
     func run() throws {
         // Before any thread starts, so every thread inherits the blocked signals.
         let signals = try ProcessSignals()
+        HeapPolicy.returnLargeAllocations()
         let level = debug ? Logger.Level.debug : logLevel.level
         LoggingSystem.bootstrap { [logFormat] _ in LineLogHandler(format: logFormat, level: level) }
         let logger = Logger(label: "conntrack_exporter")

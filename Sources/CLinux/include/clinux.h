@@ -4,6 +4,7 @@
 #define CLINUX_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /// eventfd(2) with EFD_CLOEXEC | EFD_NONBLOCK.
@@ -23,6 +24,13 @@ int clinux_raise_net_admin(void);
 /// supplementary groups when `switch_user` is set, then keeps only CAP_NET_ADMIN
 /// permitted and effective, none inheritable or ambient. -1 and errno on failure.
 int clinux_keep_only_net_admin(int switch_user, unsigned int uid, unsigned int gid);
+/// Makes malloc serve allocations of `bytes` or more with their own mappings and trim the
+/// heap past twice that, fixed: glibc otherwise raises both after the first large free,
+/// and a scrape's or the event counters' freed memory then stays resident. 0 or -1.
+int clinux_return_large_allocations(size_t bytes);
+/// Gives the heap's free memory back to the kernel (malloc_trim(0), every arena). Returns
+/// 1 when some was released.
+int clinux_release_free_memory(void);
 /// Names the calling thread (prctl PR_SET_NAME; at most 15 bytes are kept).
 int clinux_set_thread_name(const char *name);
 /// A non-blocking rtnetlink socket that receives a message whenever an IPv4 or

@@ -53,15 +53,19 @@ public struct LifecycleCounters: Sendable {
     }
 
     /// Drops every counter of the hosts whose counters have not moved since `cutoff`, so
-    /// the hosts of a busy public server do not accumulate for ever.
-    public mutating func forgetHosts(unchangedSince cutoff: Int64) {
-        let stale = lastChanged.filter { $0.value < cutoff }.keys
-        for host in stale {
-            opened[host] = nil
-            closed[host] = nil
-            lastChanged[host] = nil
-        }
-        forgottenHosts += UInt64(stale.count)
+    /// the hosts of a busy public server do not accumulate for ever; returns how many.
+    @discardableResult
+    public mutating func forgetHosts(unchangedSince cutoff: Int64) -> Int {
+        guard lastChanged.values.contains(where: { $0 < cutoff }) else { return 0 }
+        let before = lastChanged.count
+        // Rebuilt rather than emptied in place: a dictionary keeps the largest capacity it
+        // ever had, and the point is to give the memory back.
+        lastChanged = lastChanged.filter { $0.value >= cutoff }
+        opened = opened.filter { lastChanged[$0.key] != nil }
+        closed = closed.filter { lastChanged[$0.key] != nil }
+        let forgotten = before - lastChanged.count
+        forgottenHosts += UInt64(forgotten)
+        return forgotten
     }
 
     /// `host`, or ``HostKey/other`` when it is new and the cap is reached.

@@ -75,7 +75,10 @@ public final class EventListener: Sendable {
             let ready = poll(&fds, nfds_t(fds.count), forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1)
             let now = MonotonicClock.seconds()
             if forgetInterval > 0, now - lastForget >= forgetInterval {
-                counters.withLock { $0.forgetHosts(unchangedSince: now - hostTTL) }
+                if counters.withLock({ $0.forgetHosts(unchangedSince: now - hostTTL) }) > 0 {
+                    // The freed dictionaries go back to the kernel, not just to malloc.
+                    HeapPolicy.releaseFreeMemory()
+                }
                 lastForget = now
             }
             if ready <= 0 { continue }
