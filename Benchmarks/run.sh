@@ -230,6 +230,10 @@ column_median() { awk -v c="$1" '{ print $c }' "$work/events" | median; }
 # The spread of a per-round ratio of columns $1 / $2.
 column_spread() { awk -v a="$1" -v b="$2" '{ print $a / $b }' "$work/events" | sort -g | awk 'NR == 1 { low = $1 } { high = $1 } END { printf "%.2f-%.2f", low, high }'; }
 column_ratio() { awk -v a="$1" -v b="$2" '{ print $a / $b }' "$work/events" | median; }
+# A row of the event tables: a label, the median of column $2 followed by $4, and its ratio to column $3 (spread).
+event_row() {
+    echo "| $1 | $(column_median "$2")$4 | $(awk -v r="$(column_ratio "$2" "$3")" 'BEGIN { printf "%.2f", r }') ($(column_spread "$2" "$3")) |"
+}
 events_lost=$(awk '{ s += $10 } END { print s }' "$work/events")
 floor_overflows=$(awk '{ s += $11 } END { print s }' "$work/events")
 
@@ -319,6 +323,8 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo "Machine: $(nproc) cores ($cpu_model), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)."
     echo "Each figure is the median of $runs runs (concurrency: 5, by hand: 3, startup: 5, churn: $churn_rounds rounds of ${churn_seconds} s);"
     echo "floor and scrape runs alternate, so their ratio compares like with like. The machine is shared: expect ±10%."
+    echo "A dump walks the kernel's whole conntrack hash table, every network namespace's entries included: run it where no"
+    echo "other namespace holds a large table, or every floor and scrape grows alike."
     echo
     echo "## Scrape against the floor"
     echo
@@ -366,19 +372,19 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo "| listener | CPU per 1,000 connections | ratio to the floor (spread) |"
     echo "| --- | ---: | ---: |"
     echo "| conntrack-event-floor | $(column_median 9) ms | 1.00 |"
-    echo "| exporter's listener thread, idle | $(column_median 6) ms | $(awk -v r="$(column_ratio 6 9)" 'BEGIN { printf "%.2f", r }') ($(column_spread 6 9)) |"
-    echo "| exporter's listener thread, scraped every second | $(column_median 7) ms | $(awk -v r="$(column_ratio 7 9)" 'BEGIN { printf "%.2f", r }') ($(column_spread 7 9)) |"
-    echo "| exporter process, scraped every second | $(column_median 8) ms | $(awk -v r="$(column_ratio 8 9)" 'BEGIN { printf "%.2f", r }') ($(column_spread 8 9)) |"
+    event_row "exporter's listener thread, idle" 6 9 " ms"
+    event_row "exporter's listener thread, scraped every second" 7 9 " ms"
+    event_row "exporter process, scraped every second" 8 9 " ms"
     echo
     echo "Connections per second in the same rounds. They are noisy on a shared 2-core machine (rounds swing by 2-3x); the CPU above is the figure to judge by."
     echo
     echo "| condition | connections/s | ratio to none (spread) |"
     echo "| --- | ---: | ---: |"
     echo "| no listener | $(column_median 1) | 1.00 |"
-    echo "| exporter, idle | $(column_median 2) | $(awk -v r="$(column_ratio 2 1)" 'BEGIN { printf "%.2f", r }') ($(column_spread 2 1)) |"
-    echo "| exporter, scraped every second | $(column_median 3) | $(awk -v r="$(column_ratio 3 1)" 'BEGIN { printf "%.2f", r }') ($(column_spread 3 1)) |"
-    echo "| conntrack-event-floor | $(column_median 4) | $(awk -v r="$(column_ratio 4 1)" 'BEGIN { printf "%.2f", r }') ($(column_spread 4 1)) |"
-    echo "| conntrack -E -e NEW,DESTROY | $(column_median 5) | $(awk -v r="$(column_ratio 5 1)" 'BEGIN { printf "%.2f", r }') ($(column_spread 5 1)) |"
+    event_row "exporter, idle" 2 1
+    event_row "exporter, scraped every second" 3 1
+    event_row "conntrack-event-floor" 4 1
+    event_row "conntrack -E -e NEW,DESTROY" 5 1
     echo
     echo "Events lost by the exporter over all rounds: $events_lost (the floor's overflows: $floor_overflows)."
     echo

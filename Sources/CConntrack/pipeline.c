@@ -96,6 +96,12 @@ int cct_receive_pipelined(cct_socket *s, mnl_cb_t callback, void *data) {
         while (p.filled - p.parsed < CCT_PIPELINE_BATCH && !p.finished) pthread_cond_wait(&p.changed, &p.lock);
         unsigned ready = p.filled - p.parsed;
         pthread_mutex_unlock(&p.lock);
+        if (ready == 0) {
+            // The receiver saw the exchange end in a buffer the parser did not: never spin.
+            error = EPROTO;
+            result = -1;
+            break;
+        }
 
         unsigned used = 0;
         while (used < ready && !stop) {

@@ -18,24 +18,19 @@ struct TableReaderTests {
         #expect(!whole.table.counts.isEmpty)
     }
 
-    @Test func aKernelRefusingTheFilterIsDumpedWholeFromThenOn() throws {
-        let dumper = try RecordedDumper(kernel: .refusesFilter)
+    /// Refused: the read that noticed dumps again, whole. Ignored: the filtered dumps already
+    /// counted right (other protocols are skipped). Either way, whole dumps from then on.
+    @Test(arguments: [
+        (RecordedDumper.Kernel.refusesFilter, [RecordedDumper.Call.whole, .tcp(.v4), .whole, .whole]),
+        (.ignoresFilter, [.whole, .tcp(.v4), .tcp(.v6), .whole]),
+    ])
+    func aKernelWithoutTheFilterIsDumpedWholeFromThenOn(kernel: RecordedDumper.Kernel, calls: [RecordedDumper.Call]) throws {
+        let dumper = try RecordedDumper(kernel: kernel)
         let reader = makeReader(dumper)
         let first = try reader.read()
         let second = try reader.read()
         _ = try reader.read()
-        #expect(dumper.calls == [.whole, .tcp(.v4), .whole, .whole])
-        #expect(second.table.counts == first.table.counts)
-    }
-
-    @Test func aKernelIgnoringTheFilterIsDumpedWholeFromThenOn() throws {
-        let dumper = try RecordedDumper(kernel: .ignoresFilter)
-        let reader = makeReader(dumper)
-        let first = try reader.read()
-        let second = try reader.read()
-        _ = try reader.read()
-        #expect(dumper.calls == [.whole, .tcp(.v4), .tcp(.v6), .whole])
-        #expect(second.otherProtocolEntries == 1)
+        #expect(dumper.calls == calls)
         #expect(second.table.counts == first.table.counts)
     }
 
@@ -47,14 +42,6 @@ struct TableReaderTests {
         #expect(dumper.calls == [.whole, .tcp(.v4)])
     }
 
-    @Test func planFollowsTheShareOfTCPEntries() {
-        #expect(DumpPlan.choose(entries: 1000, lastTCPEntries: nil) == .whole)
-        #expect(DumpPlan.choose(entries: 1000, lastTCPEntries: 1000) == .whole)
-        #expect(DumpPlan.choose(entries: 1000, lastTCPEntries: 900) == .whole)
-        #expect(DumpPlan.choose(entries: 1000, lastTCPEntries: 500) == .tcpPerFamily)
-        #expect(DumpPlan.choose(entries: 0, lastTCPEntries: 0) == .whole)
-    }
-
     private func makeReader(_ dumper: RecordedDumper) -> TableReader {
         TableReader(dumper: dumper, ignore: IgnoreList(), mode: .endpoint, idleThreshold: 0,
                     logger: Logger(label: "test"))
@@ -63,13 +50,13 @@ struct TableReaderTests {
 
 /// Serves ``RecordedDump`` (two TCP entries, one IPv4 and one IPv6, and one UDP) as a kernel
 /// with or without the TCP dump filter would, recording the dumps asked for.
-private final class RecordedDumper: TableDumping {
-    enum Kernel {
+final class RecordedDumper: TableDumping {
+    enum Kernel: Sendable {
         case filters, refusesFilter, ignoresFilter
         case failsFilteredWith(Int32)
     }
 
-    enum Call: Equatable {
+    enum Call: Equatable, Sendable {
         case whole
         case tcp(IPAddress.Family)
     }

@@ -9,10 +9,10 @@ public protocol TableSource {
 
 /// The ``TableSource`` of the running exporter.
 ///
-/// Each read picks a ``DumpPlan`` from the table's entry count and the TCP entries the
-/// last read found, so a table full of UDP is not sent to the exporter only to be skipped.
-/// A kernel that refuses the TCP filter or ignores it (before Linux 5.8) is noticed once,
-/// logged, and dumped whole from then on; the read that noticed still counts right.
+/// Each read's ``DumpPlan`` comes from a ``DumpPlanner``, so a table full of UDP is not
+/// sent to the exporter only to be skipped, where filtering pays. A kernel that refuses
+/// the TCP filter or ignores it (before Linux 5.8) is noticed once, logged, and dumped
+/// whole from then on; the read that noticed still counts right.
 ///
 /// Not thread-safe: reads run one at a time (the scrape queue's).
 public final class TableReader: TableSource {
@@ -23,8 +23,7 @@ public final class TableReader: TableSource {
     private let logger: Logger
     /// Hosts in the last read, to size the next one's dictionary.
     private var lastHostCount = 0
-    /// TCP entries in the last read, to choose the next read's plan.
-    private var lastTCPEntries: Int?
+    private var planner = DumpPlanner()
     /// False once the kernel has refused or ignored the TCP filter.
     private var filterWorks = true
 
@@ -40,19 +39,24 @@ public final class TableReader: TableSource {
     public func read(queries: [ConnectionQuery] = []) throws(SystemError) -> TableRead {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         let classifier = ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read())
-        let plan = filterWorks ? DumpPlan.choose(entries: try dumper.entryCount(), lastTCPEntries: lastTCPEntries) : .whole
+        let entries = try dumper.entryCount()
+        var plan = filterWorks ? planner.plan() : .whole
+        let start = ContinuousClock.now
         var result: TableRead
         do {
             result = try read(plan, classifier: classifier, queries: queries)
         } catch where plan == .tcpPerFamily && (error.errno == EINVAL || error.errno == EOPNOTSUPP) {
             stopFiltering(because: "the kernel refused it", error: error)
-            result = try read(.whole, classifier: classifier, queries: queries)
+            plan = .whole
+            result = try read(plan, classifier: classifier, queries: queries)
         }
         if plan == .tcpPerFamily && result.otherProtocolEntries > 0 {
             stopFiltering(because: "the kernel ignored it", error: nil)
         }
+        let elapsed = ContinuousClock.now - start
+        planner.record(plan, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                       entries: entries, otherProtocolEntries: result.otherProtocolEntries)
         lastHostCount = result.table.counts.count
-        lastTCPEntries = result.tcpEntries
         return result
     }
 

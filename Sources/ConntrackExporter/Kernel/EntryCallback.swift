@@ -7,17 +7,23 @@ func withEntryCallback(
     _ call: (cct_entry_callback, UnsafeMutableRawPointer) -> Int32
 ) -> Int32 {
     withoutActuallyEscaping(body) { body in
-        var visitor = EntryVisitor(body: body)
-        return withUnsafeMutablePointer(to: &visitor) { pointer in
+        let visitor = EntryVisitor(body: body)
+        return withExtendedLifetime(visitor) {
             call({ entry, context in
-                let visitor = context!.assumingMemoryBound(to: EntryVisitor.self)
-                visitor.pointee.body(ConntrackEntry(raw: entry!.pointee))
-            }, pointer)
+                // Borrowed, not retained: this runs for every entry of every dump.
+                Unmanaged<EntryVisitor>.fromOpaque(context!)._withUnsafeGuaranteedRef {
+                    $0.body(ConntrackEntry(raw: entry!.pointee))
+                }
+            }, Unmanaged.passUnretained(visitor).toOpaque())
         }
     }
 }
 
 /// Carries the Swift closure through the C callback's context pointer.
-private struct EntryVisitor {
+private final class EntryVisitor {
     let body: (ConntrackEntry) -> Void
+
+    init(body: @escaping (ConntrackEntry) -> Void) {
+        self.body = body
+    }
 }
