@@ -232,7 +232,7 @@ column_spread() { awk -v a="$1" -v b="$2" '{ print $a / $b }' "$work/events" | s
 column_ratio() { awk -v a="$1" -v b="$2" '{ print $a / $b }' "$work/events" | median; }
 # A row of the event tables: a label, the median of column $2 followed by $4, and its ratio to column $3 (spread).
 event_row() {
-    echo "| $1 | $(column_median "$2")$4 | $(awk -v r="$(column_ratio "$2" "$3")" 'BEGIN { printf "%.2f", r }') ($(column_spread "$2" "$3")) |"
+    echo "| $1 | $(column_median "$2")${4:-} | $(awk -v r="$(column_ratio "$2" "$3")" 'BEGIN { printf "%.2f", r }') ($(column_spread "$2" "$3")) |"
 }
 events_lost=$(awk '{ s += $10 } END { print s }' "$work/events")
 floor_overflows=$(awk '{ s += $11 } END { print s }' "$work/events")
