@@ -84,12 +84,7 @@ public struct OutcomeCounts: Sendable, Equatable {
     // Inline lanes, not an array: one value per host with no allocation of its own.
     private var counts = SIMD8<UInt64>()
 
-    /// Hosts with counters of their own; 0 means no cap.
-    public let maxHosts: Int
-
-    public init(maxHosts: Int = 0) {
-        self.maxHosts = maxHosts
-    }
+    public init() {}
 
     public subscript(outcome: ConnectionOutcome) -> UInt64 {
         get { counts[outcome.rawValue] }

@@ -53,9 +53,8 @@ public final class TableReader: TableSource {
         if plan == .tcpPerFamily && result.otherProtocolEntries > 0 {
             stopFiltering(because: "the kernel ignored it", error: nil)
         }
-        let elapsed = ContinuousClock.now - start
-        planner.record(plan, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                       entries: entries, otherProtocolEntries: result.otherProtocolEntries)
+        planner.record(plan, seconds: (ContinuousClock.now - start).inSeconds, entries: entries,
+                       otherProtocolEntries: result.otherProtocolEntries)
         lastHostCount = result.table.counts.count
         return result
     }

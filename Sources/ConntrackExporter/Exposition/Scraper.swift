@@ -52,9 +52,8 @@ public final class Scraper {
         }
         writer.header(Self.success)
         writer.sample(Self.success.name, value: succeeded ? 1 : 0)
-        let elapsed = (ContinuousClock.now - start).components
         writer.header(Self.duration)
-        writer.sample(Self.duration.name, floatValue: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+        writer.sample(Self.duration.name, floatValue: (ContinuousClock.now - start).inSeconds)
         lastSize = writer.bytes.count
         return writer.bytes
     }
