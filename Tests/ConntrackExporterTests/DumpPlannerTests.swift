@@ -8,21 +8,21 @@ import Testing
         var planner = DumpPlanner()
         for _ in 0..<50 {
             #expect(planner.plan() == .whole)
-            planner.record(.whole, seconds: 0.5, entries: 1000, otherProtocolEntries: 0)
+            planner.record(.whole, seconds: 0.5, otherProtocolEntries: 0)
         }
     }
 
     @Test func keepsTheFilterWhileItIsCheaperAndRetriesTheWholeDump() {
         var planner = DumpPlanner()
         #expect(planner.plan() == .whole)
-        planner.record(.whole, seconds: 0.5, entries: 1000, otherProtocolEntries: 500)
+        planner.record(.whole, seconds: 0.5, otherProtocolEntries: 500)
         #expect(planner.plan() == .tcpPerFamily)
-        planner.record(.tcpPerFamily, seconds: 0.3, entries: 1000, otherProtocolEntries: 0)
+        planner.record(.tcpPerFamily, seconds: 0.3, otherProtocolEntries: 0)
         var plans: [DumpPlan] = []
         for _ in 0...DumpPlanner.retryAfter {
             let plan = planner.plan()
             plans.append(plan)
-            planner.record(plan, seconds: plan == .whole ? 0.5 : 0.3, entries: 1000, otherProtocolEntries: plan == .whole ? 500 : 0)
+            planner.record(plan, seconds: plan == .whole ? 0.5 : 0.3, otherProtocolEntries: plan == .whole ? 500 : 0)
         }
         #expect(plans.dropLast() == ArraySlice(repeating: .tcpPerFamily, count: DumpPlanner.retryAfter))
         #expect(plans.last == .whole)
@@ -31,26 +31,18 @@ import Testing
 
     @Test func goesBackToTheWholeDumpWhenTheFilterCostsMore() {
         var planner = DumpPlanner()
-        planner.record(.whole, seconds: 0.05, entries: 1000, otherProtocolEntries: 10)
+        planner.record(.whole, seconds: 0.05, otherProtocolEntries: 10)
         #expect(planner.plan() == .tcpPerFamily)
         // Two walks of a hash table full of other namespaces' entries: the filter loses.
-        planner.record(.tcpPerFamily, seconds: 0.09, entries: 1000, otherProtocolEntries: 0)
+        planner.record(.tcpPerFamily, seconds: 0.09, otherProtocolEntries: 0)
         #expect(planner.plan() == .whole)
-    }
-
-    @Test func costsCompareByTableSize() {
-        var planner = DumpPlanner()
-        planner.record(.whole, seconds: 0.5, entries: 1000, otherProtocolEntries: 500)
-        // The table doubled before the filtered read: 0.6 s for 2,000 entries is the cheaper plan.
-        planner.record(.tcpPerFamily, seconds: 0.6, entries: 2000, otherProtocolEntries: 0)
-        #expect(planner.plan() == .tcpPerFamily)
     }
 
     @Test func aWholeReadWithoutOtherProtocolsForgetsTheFilter() {
         var planner = DumpPlanner()
-        planner.record(.whole, seconds: 0.5, entries: 1000, otherProtocolEntries: 500)
-        planner.record(.tcpPerFamily, seconds: 0.3, entries: 1000, otherProtocolEntries: 0)
-        planner.record(.whole, seconds: 0.5, entries: 1000, otherProtocolEntries: 0)
+        planner.record(.whole, seconds: 0.5, otherProtocolEntries: 500)
+        planner.record(.tcpPerFamily, seconds: 0.3, otherProtocolEntries: 0)
+        planner.record(.whole, seconds: 0.5, otherProtocolEntries: 0)
         #expect(planner.plan() == .whole)
     }
 }

@@ -86,6 +86,4 @@ final class RecordedDumper: TableDumping {
         case .failsFilteredWith(let code): throw SystemError(operation: "dumping", errno: code)
         }
     }
-
-    func entryCount() throws(SystemError) -> UInt32 { UInt32(entries.count) }
 }

@@ -39,7 +39,6 @@ public final class TableReader: TableSource {
     public func read(queries: [ConnectionQuery] = []) throws(SystemError) -> TableRead {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         let classifier = ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read())
-        let entries = try dumper.entryCount()
         var plan = filterWorks ? planner.plan() : .whole
         let start = ContinuousClock.now
         var result: TableRead
@@ -53,8 +52,7 @@ public final class TableReader: TableSource {
         if plan == .tcpPerFamily && result.otherProtocolEntries > 0 {
             stopFiltering(because: "the kernel ignored it", error: nil)
         }
-        planner.record(plan, seconds: (ContinuousClock.now - start).inSeconds, entries: entries,
-                       otherProtocolEntries: result.otherProtocolEntries)
+        planner.record(plan, seconds: (ContinuousClock.now - start).inSeconds, otherProtocolEntries: result.otherProtocolEntries)
         lastHostCount = result.table.counts.count
         return result
     }
