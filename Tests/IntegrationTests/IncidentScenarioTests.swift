@@ -256,9 +256,10 @@ struct IncidentScenarioTests {
         #expect(try observer.exporterValue("conntrack_time_wait_connections", ["host": "127.0.0.1:7701", "closed_by": "remote"],
                                            settlesAt: Double(serverClosed)) == Double(serverClosed))
         #expect(try observer.socketCount(state: "time-wait", "dport = :7701") == perRequest - serverClosed)
-        // A connection with a request in flight when wrk stops ends with a reset instead.
+        // wrk's first connection (the address check) closes cleanly; of its working ones, each with a
+        // request in flight when wrk stops ends with a reset instead (from none to all four, run by run).
         let clientClosed = try observer.socketCount(state: "time-wait", "dport = :7702")
-        #expect((2...keptAlive).contains(clientClosed), "wrk's sockets wait")
+        #expect((1...keptAlive).contains(clientClosed), "wrk's sockets wait")
         #expect(try observer.exporterValue("conntrack_time_wait_connections", ["host": "127.0.0.1:7702", "closed_by": "local"],
                                            settlesAt: Double(clientClosed)) == Double(clientClosed))
         try observer.prometheus(#"sum by (host) (conntrack_connections_opened_total)"#,
