@@ -13,6 +13,12 @@ import Testing
         #expect(try #require(IPAddress(input)).description == canonical)
     }
 
+    /// IPv4 is formatted without inet_ntop: every octet width, both ends of the range.
+    @Test(arguments: ["0.0.0.0", "255.255.255.255", "1.20.100.9", "10.0.0.1", "127.0.0.1", "198.19.255.0", "9.99.199.200"])
+    func printsIPv4AsDottedDecimal(text: String) throws {
+        #expect(try #require(IPAddress(text)).description == text)
+    }
+
     @Test(arguments: ["", "198.18.0", "198.18.0.256", "2001:db8::7::1", "host.example", "[::1]"])
     func rejectsNonAddresses(input: String) {
         #expect(IPAddress(input) == nil)
