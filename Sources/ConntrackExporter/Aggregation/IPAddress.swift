@@ -62,7 +62,10 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// The address with a port as URLs write it: `198.18.0.7:5432`, `[2001:db8::7]:443`.
     public func description(withPort port: UInt16) -> String {
-        family == .v6 ? "[\(self)]:\(port)" : "\(self):\(port)"
+        // Appended, not interpolated: every host label of every scrape is built here.
+        var text = family == .v6 ? "[" + description + "]:" : description + ":"
+        text += String(port)
+        return text
     }
 
     /// The canonical text form, as inet_ntop prints it (RFC 5952 for IPv6).
