@@ -245,7 +245,7 @@ start_exporter --events.host-ttl "${host_ttl}s"
 sleep 1
 history_sample() { echo "$(metric conntrack_exporter_tracked_hosts) $(in_ns curl -s "$url" | wc -c) $(rss_mib)"; }
 read -r base_hosts base_bytes base_rss <<<"$(history_sample)"
-in_ns "$bin/conntrack-fill" --entries 262144 --hosts 131072 --ipv6-percent 50 --udp-percent 0 --timeout 3600 >/dev/null
+in_ns "$bin/conntrack-fill" --entries 260000 --hosts 131072 --ipv6-percent 50 --udp-percent 0 --timeout 3600 >/dev/null
 sleep 2
 read -r peak_hosts peak_bytes peak_rss <<<"$(history_sample)"
 in_ns conntrack -F 2>/dev/null || true
@@ -255,7 +255,7 @@ read -r after_hosts after_bytes after_rss <<<"$(history_sample)"
 forgotten=$(metric conntrack_exporter_forgotten_hosts_total)
 stop_exporter
 start_exporter --max-hosts 1000
-in_ns "$bin/conntrack-fill" --entries 262144 --hosts 131072 --ipv6-percent 50 --udp-percent 0 --timeout 3600 >/dev/null
+in_ns "$bin/conntrack-fill" --entries 260000 --hosts 131072 --ipv6-percent 50 --udp-percent 0 --timeout 3600 >/dev/null
 sleep 2
 read -r capped_hosts capped_bytes capped_rss <<<"$(history_sample)"
 capped_folded=$(metric conntrack_exporter_folded_hosts)
@@ -396,7 +396,7 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo
     echo "## Host history"
     echo
-    echo "The exporter with \`--events.host-ttl ${host_ttl}s\` sees 262,144 new entries to distinct remote endpoints (\`conntrack-fill\`, half IPv6),"
+    echo "The exporter with \`--events.host-ttl ${host_ttl}s\` sees 260,000 new entries to distinct remote endpoints (\`conntrack-fill\`, half IPv6),"
     echo "then their DESTROY events (flush), then nothing for one TTL and a check. Then, with \`--max-hosts 1000\` instead, the same burst."
     echo
     echo "| moment | tracked hosts | scrape size | RSS |"
