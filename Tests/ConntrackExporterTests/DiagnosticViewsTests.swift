@@ -16,7 +16,7 @@ private var viewEntries: [ConntrackEntry] { [
     @Test func listsConnectionsIdleLongestFirst() throws {
         let server = try RunningServer(table: FixedTable(entries: viewEntries), views: true)
         let client = try TestHTTPClient(port: server.port)
-        try client.send("GET /connections HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/connections")
         let response = try client.response()
         #expect(response.status == 200)
         let lines = response.body.split(separator: "\n")
@@ -38,7 +38,7 @@ private var viewEntries: [ConntrackEntry] { [
     func filters(query: String, count: Int) throws {
         let server = try RunningServer(table: FixedTable(entries: viewEntries), views: true)
         let client = try TestHTTPClient(port: server.port)
-        try client.send("GET /connections?\(query)&format=json HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/connections?\(query)&format=json")
         let response = try client.response()
         #expect(response.headers["content-type"] == "application/json")
         #expect(response.body.hasPrefix("{\"matched\":\(count),\"shown\":\(count),"), "\(response.body)")
@@ -47,7 +47,7 @@ private var viewEntries: [ConntrackEntry] { [
     @Test func saysHowManyMoreMatchedThanTheLimit() throws {
         let server = try RunningServer(table: FixedTable(entries: viewEntries), views: true)
         let client = try TestHTTPClient(port: server.port)
-        try client.send("GET /connections?limit=2 HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/connections?limit=2")
         let lines = try client.response().body.split(separator: "\n")
         #expect(lines.count == 4)
         #expect(lines[3].hasPrefix("# 3 more connections matched (5 in all)"))
@@ -56,14 +56,14 @@ private var viewEntries: [ConntrackEntry] { [
     @Test func listsHostsBusiestFirst() throws {
         let server = try RunningServer(table: FixedTable(entries: viewEntries), views: true)
         let client = try TestHTTPClient(port: server.port)
-        try client.send("GET /hosts HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/hosts")
         let lines = try client.response().body.split(separator: "\n")
         #expect(lines.count == 5)
         #expect(lines[2].split(separator: " ").prefix(8) == ["198.18.0.9:443", "0", "2", "1", "0", "1", "0", "0"])
         #expect(lines[3].hasPrefix("198.18.0.7:5432 "))
         #expect(lines[4].hasPrefix("[2001:db8::9]:443 "))
 
-        try client.send("GET /hosts?format=json&limit=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/hosts?format=json&limit=1")
         let json = try client.response().body
         #expect(json.hasPrefix("{\"matched\":3,\"shown\":1,\"idle_threshold_seconds\":0,\"hosts\":[{\"host\":\"198.18.0.9:443\","))
         #expect(json.contains("\"half_closed\":{\"local\":1,\"remote\":0,\"unknown\":0}"))
@@ -77,7 +77,7 @@ private var viewEntries: [ConntrackEntry] { [
     func refusesBadQueriesWith400(target: String) throws {
         let server = try RunningServer(table: FixedTable(entries: viewEntries), views: true)
         let client = try TestHTTPClient(port: server.port)
-        try client.send("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet(target)
         let response = try client.response()
         #expect(response.status == 400)
         #expect(response.body.hasPrefix("400 Bad Request: "))
@@ -87,16 +87,16 @@ private var viewEntries: [ConntrackEntry] { [
     @Test func switchedOffTheViewsAreNotFoundAndNotLinked() throws {
         let server = try RunningServer(table: FixedTable(entries: viewEntries), views: false)
         let client = try TestHTTPClient(port: server.port)
-        try client.send("GET /connections HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/connections")
         #expect(try client.response().status == 404)
-        try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/")
         #expect(!(try client.response().body.contains("/connections")))
     }
 
     @Test func theLandingPageLinksTheViews() throws {
         let server = try RunningServer(views: true)
         let client = try TestHTTPClient(port: server.port)
-        try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.sendGet("/")
         let body = try client.response().body
         #expect(body.contains("<a href=\"/connections\">") && body.contains("<a href=\"/hosts\">"))
         try client.send("POST /hosts HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -106,14 +106,14 @@ private var viewEntries: [ConntrackEntry] { [
     @Test func viewsAndScrapesArrivingDuringAReadShareIt() throws {
         let server = try RunningServer(delay: .milliseconds(300), views: true)
         let first = try TestHTTPClient(port: server.port)
-        try first.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        try first.sendGet("/metrics")
         while server.collector.reads.withLock({ $0 }) == 0 { usleep(1000) }
         let others = try (0..<6).map { _ in try TestHTTPClient(port: server.port) }
         for (index, client) in others.enumerated() {
-            try client.send("GET \(index % 2 == 0 ? "/metrics" : "/hosts") HTTP/1.1\r\nHost: x\r\n\r\n")
+            try client.sendGet(index % 2 == 0 ? "/metrics" : "/hosts")
         }
         let listing = try TestHTTPClient(port: server.port)
-        try listing.send("GET /connections HTTP/1.1\r\nHost: x\r\n\r\n")
+        try listing.sendGet("/connections")
         for client in [first] + others + [listing] { #expect(try client.response().status == 200) }
         // Scrapes and /hosts share the running read; /connections needs its query in a read of its own.
         #expect(server.table.reads.withLock { $0 } == 2)
@@ -124,10 +124,10 @@ private var viewEntries: [ConntrackEntry] { [
         let table = SlowTable(FixedTable(entries: viewEntries), delay: 0.3)
         let server = try RunningServer(reading: table, views: true)
         let view = try TestHTTPClient(port: server.port)
-        try view.send("GET /connections HTTP/1.1\r\nHost: x\r\n\r\n")
+        try view.sendGet("/connections")
         while table.started.withLock({ $0 }) == 0 { usleep(1000) }
         let scrape = try TestHTTPClient(port: server.port)
-        try scrape.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        try scrape.sendGet("/metrics")
         #expect(try view.response().status == 200)
         let metrics = try scrape.response()
         #expect(metrics.body.contains("conntrack_open_connections{host=\"198.18.0.9:443\"} 2\n"))

@@ -1,8 +1,7 @@
 import Testing
 @testable import ConntrackExporter
 
-/// `--max-hosts`: the table's gauges keep the busiest hosts; event counters never move a
-/// host between its own series and `other`.
+/// `--max-hosts` for the table's gauges: the busiest hosts keep their series.
 @Suite struct HostFoldingTests {
     @Test func keepsTheBusiestHostsAndSumsTheRestUnderOther() {
         var table = makeTable()
@@ -38,20 +37,5 @@ import Testing
         let open = text.split(separator: "\n").filter { $0.hasPrefix("conntrack_open_connections{") }
         #expect(open == ["conntrack_open_connections{host=\"198.18.0.1:443\"} 1", "conntrack_open_connections{host=\"other\"} 2"])
         #expect(text.contains("\nconntrack_exporter_folded_hosts 2\n"))
-    }
-
-    @Test func eventCountersAdmitHostsUntilTheCapThenCountNewOnesUnderOther() {
-        var counters = LifecycleCounters(maxHosts: 2)
-        let hosts = ["198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.4"].map { HostKey(endpoint($0, 443), mode: .endpoint) }
-        for host in hosts { counters.recordOpened(host, at: 0) }
-        counters.recordClosed(hosts[3], outcome: .graceful, durationSeconds: nil, at: 1)
-        counters.recordOpened(hosts[0], at: 1)
-        #expect(counters.opened == [hosts[0]: 2, hosts[1]: 1, .other: 2])
-        #expect(counters.closed[.other]?[.graceful] == 1)
-
-        // Room freed by the TTL goes to the next new host; what `other` counted stays there.
-        counters.forgetHosts(unchangedSince: 1)
-        counters.recordOpened(hosts[2], at: 2)
-        #expect(counters.opened == [hosts[0]: 2, hosts[2]: 1, .other: 2])
     }
 }

@@ -49,6 +49,11 @@ final class TestHTTPClient {
         }
     }
 
+    /// Sends a minimal `GET target` request; read the answer with ``response(head:)``.
+    func sendGet(_ target: String) throws {
+        try send("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n")
+    }
+
     /// Ends the sending side (a FIN), keeping the receiving side open.
     func shutdownWrite() {
         shutdown(fd, Int32(SHUT_WR))
