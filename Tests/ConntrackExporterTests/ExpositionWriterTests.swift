@@ -15,14 +15,21 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "demo{host=\"\(escaped)\"} 0\n")
     }
 
-    @Test func writesRenderedLabelsWithAnExtraOne() {
+    @Test func writesRenderedHostLabelsWithAnExtraOne() {
         var writer = ExpositionWriter()
-        let host = RenderedLabels("host", ["x", "a\"b"])[1]
-        writer.sample("demo", label: host, value: 1)
-        writer.sample("demo", label: host, extra: ("closed_by", "local"), value: 2)
+        let hosts = [HostKey(RemoteEndpoint(address: IPAddress("198.18.0.7")!, port: 5432), mode: .endpoint),
+                     HostKey(RemoteEndpoint(address: IPAddress("2001:db8::7")!, port: 443), mode: .endpoint),
+                     HostKey(RemoteEndpoint(address: IPAddress("198.18.0.255")!, port: 80), mode: .address),
+                     .other]
+        let labels = RenderedLabels(hosts: hosts)
+        for index in hosts.indices { writer.sample("demo", label: index, of: labels, value: UInt64(index)) }
+        writer.sample("demo", label: 1, of: labels, extra: ("closed_by", "local"), value: 9)
         #expect(String(decoding: writer.bytes, as: UTF8.self) == """
-            demo{host="a\\"b"} 1
-            demo{host="a\\"b",closed_by="local"} 2
+            demo{host="198.18.0.7:5432"} 0
+            demo{host="[2001:db8::7]:443"} 1
+            demo{host="198.18.0.255"} 2
+            demo{host="other"} 3
+            demo{host="[2001:db8::7]:443",closed_by="local"} 9
 
             """)
     }

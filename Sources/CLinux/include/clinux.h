@@ -36,5 +36,7 @@ int clinux_set_thread_name(const char *name);
 /// A non-blocking rtnetlink socket that receives a message whenever an IPv4 or
 /// IPv6 interface address is added or removed.
 int clinux_address_monitor_open(void);
+/// Asks the CPU to start loading the cache line at `address` for writing, without waiting.
+static inline void clinux_prefetch_for_write(const void *address) { __builtin_prefetch(address, 1); }
 
 #endif

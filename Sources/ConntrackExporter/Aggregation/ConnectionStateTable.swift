@@ -10,7 +10,7 @@ public struct ConnectionStateTable: Sendable {
     public let classifier: ConnectionClassifier
     /// Open connections idle for at least this many seconds count as idle; 0 counts none.
     public let idleThreshold: UInt32
-    public private(set) var counts: [HostKey: StateCounts] = [:]
+    private var hostCounts: HostCountTable
     /// Idle time of every open connection whose idle time is known.
     public private(set) var idle = Histogram(upperBounds: idleBounds)
     /// Age of every open connection, when the kernel stamps entries.
@@ -21,14 +21,23 @@ public struct ConnectionStateTable: Sendable {
     public init(classifier: ConnectionClassifier, idleThreshold: UInt32, expectedHosts: Int = 0) {
         self.classifier = classifier
         self.idleThreshold = idleThreshold
-        counts.reserveCapacity(expectedHosts)
+        hostCounts = HostCountTable(expectedHosts: expectedHosts, idleThreshold: idleThreshold)
     }
+
+    /// Each host's counts, in no particular order; built on each call.
+    public var hosts: [(key: HostKey, value: StateCounts)] { hostCounts.hosts }
+
+    /// Each host's counts; built on each call.
+    public var counts: [HostKey: StateCounts] { Dictionary(uniqueKeysWithValues: hosts) }
+
+    /// Hosts with counts.
+    public var hostCount: Int { hostCounts.count }
 
     /// Counts `entry`; returns how it was classified, nil when it is not counted.
     @discardableResult
     public mutating func add(_ entry: ConntrackEntry) -> TrackedConnection? {
         guard let connection = classifier.classify(entry) else { return nil }
-        counts[connection.host, default: StateCounts()].add(connection, idleThreshold: idleThreshold)
+        hostCounts.add(connection)
         if connection.state == .open {
             if let idleSeconds = connection.idleSeconds { idle.observe(Double(idleSeconds)) }
             if let ageSeconds = connection.ageSeconds { age.observe(Double(ageSeconds)) }

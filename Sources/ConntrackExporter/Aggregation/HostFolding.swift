@@ -10,14 +10,12 @@ public struct HostFolding: Sendable {
 
     /// The `maxHosts` hosts with the most connections, and the rest summed under
     /// ``HostKey/other``; with how many hosts were folded there.
-    public func fold(_ counts: [HostKey: StateCounts]) -> (counts: [HostKey: StateCounts], folded: Int) {
-        guard maxHosts > 0, counts.count > maxHosts else { return (counts, 0) }
+    public func fold(_ hosts: [(key: HostKey, value: StateCounts)]) -> (hosts: [(key: HostKey, value: StateCounts)], folded: Int) {
+        guard maxHosts > 0, hosts.count > maxHosts else { return (hosts, 0) }
         // Busiest first; ties by address, so the same table always keeps the same hosts.
-        let ranked = counts.sorted { ($0.value.total, $1.key) > ($1.value.total, $0.key) }
-        var kept = Dictionary(uniqueKeysWithValues: ranked.prefix(maxHosts).map { ($0.key, $0.value) })
+        let ranked = hosts.sorted { ($0.value.total, $1.key) > ($1.value.total, $0.key) }
         var other = StateCounts()
         for host in ranked.dropFirst(maxHosts) { other.add(host.value) }
-        kept[.other] = other
-        return (kept, ranked.count - maxHosts)
+        return (ranked.prefix(maxHosts) + [(.other, other)], ranked.count - maxHosts)
     }
 }

@@ -31,8 +31,20 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
 
     /// The label value: `198.18.0.7:5432`, `[2001:db8::7]:443`, or the bare address.
     public var description: String {
-        if packedPort == Self.otherPort { return "other" }
-        return port.map(address.description(withPort:)) ?? address.description
+        var bytes: [UInt8] = []
+        appendText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``description`` to `bytes`.
+    public func appendText(to bytes: inout [UInt8]) {
+        if packedPort == Self.otherPort {
+            bytes.append(contentsOf: "other".utf8)
+        } else if let port {
+            address.appendText(withPort: port, to: &bytes)
+        } else {
+            address.appendText(to: &bytes)
+        }
     }
 }
 

@@ -53,7 +53,7 @@ public final class TableReader: TableSource {
             stopFiltering(because: "the kernel ignored it", error: nil)
         }
         planner.record(plan, seconds: (ContinuousClock.now - start).inSeconds, otherProtocolEntries: result.otherProtocolEntries)
-        lastHostCount = result.table.counts.count
+        lastHostCount = result.table.hostCount
         return result
     }
 

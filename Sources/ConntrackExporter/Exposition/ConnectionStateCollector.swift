@@ -36,23 +36,22 @@ public struct ConnectionStateCollector: Sendable {
     }
 
     public func write(_ table: ConnectionStateTable, into writer: inout ExpositionWriter) {
-        let (counts, folded) = folding.fold(table.counts)
-        let hosts = counts.sorted { $0.key < $1.key }
-        let labels = RenderedLabels("host", hosts.lazy.map(\.key.description))
+        let (counted, folded) = folding.fold(table.hosts)
+        let hosts = HostSeries(counted)
         for (state, family) in Self.families {
             writer.header(family)
-            for (index, host) in hosts.enumerated() where host.value[state] > 0 {
-                writer.sample(family.name, label: labels[index], value: UInt64(host.value[state]))
+            for (index, host) in hosts.values.enumerated() where host[state] > 0 {
+                writer.sample(family.name, label: index, of: hosts.labels, value: UInt64(host[state]))
             }
         }
-        writeByClosingSide(Self.halfClosed, hosts, labels, into: &writer) { $0[halfClosedBy: $1] }
-        writeByClosingSide(Self.timeWait, hosts, labels, into: &writer) { $0[timeWaitBy: $1] }
+        writeByClosingSide(Self.halfClosed, hosts, into: &writer) { $0[halfClosedBy: $1] }
+        writeByClosingSide(Self.timeWait, hosts, into: &writer) { $0[timeWaitBy: $1] }
         writer.header(Self.idleThreshold)
         writer.sample(Self.idleThreshold.name, value: UInt64(table.idleThreshold))
         if table.idleThreshold > 0 {
             writer.header(Self.idle)
-            for (index, host) in hosts.enumerated() where host.value.idle > 0 {
-                writer.sample(Self.idle.name, label: labels[index], value: UInt64(host.value.idle))
+            for (index, host) in hosts.values.enumerated() where host.idle > 0 {
+                writer.sample(Self.idle.name, label: index, of: hosts.labels, value: UInt64(host.idle))
             }
         }
         writer.header(Self.foldedHosts)
@@ -63,14 +62,13 @@ public struct ConnectionStateCollector: Sendable {
         }
     }
 
-    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: [(key: HostKey, value: StateCounts)],
-                                    _ labels: RenderedLabels, into writer: inout ExpositionWriter,
-                                    count: (StateCounts, ClosingSide) -> UInt32) {
+    private func writeByClosingSide(_ family: MetricDescriptor, _ hosts: HostSeries<StateCounts>,
+                                    into writer: inout ExpositionWriter, count: (StateCounts, ClosingSide) -> UInt32) {
         writer.header(family)
-        for (index, host) in hosts.enumerated() where host.value[.closing] > 0 {
-            for side in ClosingSide.allCases where count(host.value, side) > 0 {
-                writer.sample(family.name, label: labels[index], extra: ("closed_by", side.label),
-                              value: UInt64(count(host.value, side)))
+        for (index, host) in hosts.values.enumerated() where host[.closing] > 0 {
+            for side in ClosingSide.allCases where count(host, side) > 0 {
+                writer.sample(family.name, label: index, of: hosts.labels, extra: ("closed_by", side.label),
+                              value: UInt64(count(host, side)))
             }
         }
     }

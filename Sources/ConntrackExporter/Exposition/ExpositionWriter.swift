@@ -29,19 +29,21 @@ public struct ExpositionWriter: Sendable {
         append(name)
         writeLabels(labels)
         bytes.append(UInt8(ascii: " "))
-        appendDecimal(value)
+        bytes.appendDecimal(value)
         bytes.append(UInt8(ascii: "\n"))
     }
 
-    /// Writes one sample line with `label`, then `extra` when given, and an integer value.
-    public mutating func sample(_ name: String, label: RenderedLabel, extra: (name: String, value: String)? = nil, value: UInt64) {
+    /// Writes one sample line with the label at `index` of `labels`, then `extra` when given,
+    /// and an integer value.
+    public mutating func sample(_ name: String, label index: Int, of labels: RenderedLabels,
+                                extra: (name: String, value: String)? = nil, value: UInt64) {
         append(name)
         bytes.append(UInt8(ascii: "{"))
-        bytes.append(contentsOf: label.bytes)
+        labels.append(index, to: &bytes)
         if let extra { writeLabel(extra.name, extra.value, after: UInt8(ascii: ",")) }
         bytes.append(UInt8(ascii: "}"))
         bytes.append(UInt8(ascii: " "))
-        appendDecimal(value)
+        bytes.appendDecimal(value)
         bytes.append(UInt8(ascii: "\n"))
     }
 
@@ -93,7 +95,7 @@ public struct ExpositionWriter: Sendable {
     }
 
     /// Appends `name="value"` with backslash, double quote and line feed escaped in the value.
-    static func appendLabel(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+    private static func appendLabel(_ name: String, _ value: String, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: name.utf8)
         bytes.append(UInt8(ascii: "="))
         bytes.append(UInt8(ascii: "\""))
@@ -110,16 +112,6 @@ public struct ExpositionWriter: Sendable {
             }
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    private mutating func appendDecimal(_ value: UInt64) {
-        let start = bytes.count
-        var rest = value
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
     }
 
     /// Escapes help text: backslash and line feed.

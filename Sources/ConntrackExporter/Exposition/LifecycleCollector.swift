@@ -30,18 +30,16 @@ public struct LifecycleCollector: Collector {
         let counters = listener.snapshot
         let lost = try listener.lostEvents()
         writer.header(Self.opened)
-        let opened = counters.opened.sorted { $0.key < $1.key }
-        let openedLabels = RenderedLabels("host", opened.lazy.map(\.key.description))
-        for (index, host) in opened.enumerated() {
-            writer.sample(Self.opened.name, label: openedLabels[index], value: host.value)
+        let opened = HostSeries(counters.opened)
+        for (index, count) in opened.values.enumerated() {
+            writer.sample(Self.opened.name, label: index, of: opened.labels, value: count)
         }
         writer.header(Self.closed)
-        let closed = counters.closed.sorted { $0.key < $1.key }
-        let closedLabels = RenderedLabels("host", closed.lazy.map(\.key.description))
-        for (index, host) in closed.enumerated() {
-            for outcome in ConnectionOutcome.allCases where host.value[outcome] > 0 {
-                writer.sample(Self.closed.name, label: closedLabels[index], extra: ("outcome", outcome.label),
-                              value: host.value[outcome])
+        let closed = HostSeries(counters.closed)
+        for (index, outcomes) in closed.values.enumerated() {
+            for outcome in ConnectionOutcome.allCases where outcomes[outcome] > 0 {
+                writer.sample(Self.closed.name, label: index, of: closed.labels, extra: ("outcome", outcome.label),
+                              value: outcomes[outcome])
             }
         }
         if timestampsEnabled() || counters.durations.contains(where: { $0.count > 0 }) {

@@ -1,22 +1,28 @@
-/// The labels of one name for many series (every host of a scrape), rendered into one
-/// buffer: one allocation for all of them, not one per host.
+/// The `host` labels of many series (every host of a scrape), rendered into one buffer:
+/// one allocation for all of them, not a string per host.
 public struct RenderedLabels: Sendable {
     private var bytes: [UInt8] = []
     private var starts: [Int] = []
 
-    /// Renders `name="value"` for each of `values`, in order.
-    public init<Values: Collection<String>>(_ name: String, _ values: Values) {
-        starts.reserveCapacity(values.count + 1)
-        bytes.reserveCapacity(values.count * (name.utf8.count + 24))
-        for value in values {
+    /// Renders `host="value"` for each of `hosts`, in order. Host text is digits, hex
+    /// letters, `.`, `:`, `[`, `]` or `other`: nothing a label value must escape.
+    public init<Hosts: Collection<HostKey>>(hosts: Hosts) {
+        starts.reserveCapacity(hosts.count + 1)
+        bytes.reserveCapacity(hosts.count * 32)
+        for host in hosts {
             starts.append(bytes.count)
-            ExpositionWriter.appendLabel(name, value, to: &bytes)
+            bytes.append(contentsOf: "host=\"".utf8)
+            host.appendText(to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
         }
         starts.append(bytes.count)
     }
 
-    /// The label of the value at `index`.
-    public subscript(index: Int) -> RenderedLabel {
-        RenderedLabel(bytes: bytes[starts[index]..<starts[index + 1]])
+    /// Appends the label at `index` to `output`.
+    func append(_ index: Int, to output: inout [UInt8]) {
+        // Through a buffer pointer: a slice of `bytes` would retain it for every sample.
+        bytes.withUnsafeBufferPointer { rendered in
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: rendered[starts[index]..<starts[index + 1]]))
+        }
     }
 }

@@ -7,11 +7,12 @@ struct HostsView {
 
     init(table: ConnectionStateTable, lifecycle: LifecycleCounters, query: HostsQuery) {
         var selection = TopSelection<HostRow>(limit: query.limit)
-        var hosts = Set(table.counts.keys)
+        let counts = table.counts
+        var hosts = Set(counts.keys)
         hosts.formUnion(lifecycle.opened.keys)
         hosts.formUnion(lifecycle.closed.keys)
         for host in hosts where query.host?.matches(host) ?? true {
-            selection.offer(HostRow(host: host, now: table.counts[host] ?? StateCounts(),
+            selection.offer(HostRow(host: host, now: counts[host] ?? StateCounts(),
                                     opened: lifecycle.opened[host] ?? 0, closed: lifecycle.closed[host] ?? OutcomeCounts()))
         }
         rows = selection.elements
