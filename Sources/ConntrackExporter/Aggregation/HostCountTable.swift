@@ -31,7 +31,8 @@ struct HostCountTable: Sendable {
         let hash = Self.hash(connection.host)
         slots.withUnsafeBufferPointer { clinux_prefetch_for_write($0.baseAddress! + (hash & ($0.count - 1))) }
         if let (previous, previousHash) = inFlight {
-            slots[slotIndex(inserting: previous.host, hash: previousHash)].counts.add(previous, idleThreshold: idleThreshold)
+            let index = slotIndex(inserting: previous.host, hash: previousHash)
+            slots[index].counts.add(previous, idleThreshold: idleThreshold)
         }
         inFlight = (connection, hash)
     }
@@ -94,7 +95,10 @@ struct HostCountTable: Sendable {
         let old = slots
         slots = Self.emptySlots(old.count * 2)
         usedSlots = 0
-        for slot in old where slot.used { slots[slotIndex(inserting: slot.key, hash: Self.hash(slot.key))].counts = slot.counts }
+        for slot in old where slot.used {
+            let index = slotIndex(inserting: slot.key, hash: Self.hash(slot.key))
+            slots[index].counts = slot.counts
+        }
     }
 
     // At most 80% full, as dense as Swift's own dictionaries: every read allocates its

@@ -19,6 +19,8 @@ public struct IgnoreList: Sendable {
     }
 
     public func matches(_ endpoint: RemoteEndpoint) -> Bool {
-        !rules.isEmpty && rules.contains { $0.matches(endpoint) }
+        // Through a buffer pointer: called for every entry of every dump, and iterating the
+        // array itself retained and released it each time.
+        rules.withUnsafeBufferPointer { $0.contains { $0.matches(endpoint) } }
     }
 }

@@ -41,7 +41,7 @@ public struct LocalAddresses: Sendable {
             if address == .ipv6Loopback { return true }
         }
         if let many { return many.contains(address) }
-        return few.contains(address)
+        return few.withUnsafeBufferPointer { $0.contains(address) }  // no retain per call, as in IgnoreList
     }
 }
 
