@@ -8,7 +8,8 @@ struct HostSeries<Value> {
 
     init(_ table: some Sequence<(key: HostKey, value: Value)>) {
         let hosts = table.sorted { $0.key < $1.key }
-        labels = RenderedLabels(hosts: hosts.lazy.map(\.key))
-        values = hosts.map(\.value)
+        // Closures, not key paths: a generic key path is looked up for every host.
+        labels = RenderedLabels(hosts: hosts.lazy.map { $0.key })
+        values = hosts.map { $0.value }
     }
 }
