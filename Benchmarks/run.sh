@@ -148,8 +148,13 @@ for size in $sizes; do
 done
 
 echo "table shapes" >&2
-# Goal 1 on one core: exporter and floor pinned to the same CPU, so no second core hides work.
+# Goal 1: 250,000 entries, 10,000 hosts, floor and scrapes interleaved on two cores; then
+# exporter and floor pinned to the same CPU, so no second core hides work.
 fill 250000
+start_exporter
+scrape_time >/dev/null
+read -r two_floor two_floor_cpu two_scrape two_cpu two_cpu_spread two_wall_spread <<<"$(interleaved)"
+stop_exporter
 launch="taskset -c 1"
 start_exporter
 scrape_time >/dev/null
@@ -351,6 +356,7 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo
     echo "| table | floor | floor CPU | scrape | CPU per scrape | CPU scrape / floor (spread) | wall scrape / floor (spread) |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| 250,000 TCP, 10,000 hosts, two cores | $(ms "$two_floor") ms | $(ms "$two_floor_cpu") ms | $(ms "$two_scrape") ms | $(ms "$two_cpu") ms | $(ratio "$two_cpu" "$two_floor_cpu") ($two_cpu_spread) | $(ratio "$two_scrape" "$two_floor") ($two_wall_spread) |"
     echo "| 250,000 TCP, 10,000 hosts, exporter and floor pinned to one core (taskset -c 1) | $(ms "$pinned_floor") ms | $(ms "$pinned_floor_cpu") ms | $(ms "$pinned_scrape") ms | $(ms "$pinned_cpu") ms | $(ratio "$pinned_cpu" "$pinned_floor_cpu") ($pinned_cpu_spread) | $(ratio "$pinned_scrape" "$pinned_floor") ($pinned_wall_spread) |"
     echo "| 250,000 TCP, 100,000 hosts ($wide_series host labels), RSS $wide_rss MiB after 10 scrapes | $(ms "$wide_floor") ms | $(ms "$wide_floor_cpu") ms | $(ms "$wide_scrape") ms | $(ms "$wide_cpu") ms | $(ratio "$wide_cpu" "$wide_floor_cpu") ($wide_cpu_spread) | $(ratio "$wide_scrape" "$wide_floor") ($wide_wall_spread) |"
     echo "| 125,000 TCP + 125,000 UDP, against the unfiltered dump | $(ms "$mixed_floor") ms | $(ms "$mixed_floor_cpu") ms | $(ms "$mixed_scrape") ms | $(ms "$mixed_cpu") ms | $(ratio "$mixed_cpu" "$mixed_floor_cpu") ($mixed_cpu_spread) | |"
@@ -411,7 +417,7 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
     echo "| goal | measured | met |"
     echo "| --- | --- | --- |"
     goal() { echo "| $1 | $2 | $(awk -v v="$3" -v l="$4" -v op="$5" 'BEGIN { print ((op == "le" ? v <= l : op == "lt" ? v < l : v >= l) ? "yes" : "**no**") }') |"; }
-    goal "scrape CPU at 250k / 10k hosts <= 1.15 x floor CPU" "$(ratio "$cpu250" "$floor_cpu250") x" "$(ratio "$cpu250" "$floor_cpu250")" 1.15 le
+    goal "scrape CPU at 250k / 10k hosts <= 1.15 x floor CPU" "$(ratio "$two_cpu" "$two_floor_cpu") x" "$(ratio "$two_cpu" "$two_floor_cpu")" 1.15 le
     goal "pinned to one core: scrape wall <= 1.15 x floor wall" "$(ratio "$pinned_scrape" "$pinned_floor") x" "$(ratio "$pinned_scrape" "$pinned_floor")" 1.15 le
     goal "pinned to one core: scrape CPU <= 1.15 x floor CPU" "$(ratio "$pinned_cpu" "$pinned_floor_cpu") x" "$(ratio "$pinned_cpu" "$pinned_floor_cpu")" 1.15 le
     goal "scrape at 250k <= 1.15 x floor (wall, two cores)" "$(ratio "$scrape250" "$floor250") x" "$(ratio "$scrape250" "$floor250")" 1.15 le
