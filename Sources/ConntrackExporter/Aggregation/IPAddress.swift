@@ -12,7 +12,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     // The family last: 17 bytes, so a HostKey (address and port) packs into 24, and the
-    // host table of a large read keeps a third fewer key bytes in the caches.
+    // host table of a large read keeps a quarter fewer key bytes in the caches.
     let high: UInt64
     let low: UInt64
     public let family: Family
