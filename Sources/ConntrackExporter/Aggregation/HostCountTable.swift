@@ -70,25 +70,28 @@ struct HostCountTable: Sendable {
     /// The slot of `key`, taken for it (with no counts) if it has none.
     private mutating func slotIndex(inserting key: HostKey, hash: Int) -> Int {
         if (usedSlots + 1) * 5 > slots.count * 4 { grow() }
-        let mask = slots.count - 1
-        var index = hash & mask
-        while slots[index].used {
-            if slots[index].key == key { return index }
-            index = (index + 1) & mask
+        let (index, found) = probe(key, hash: hash)
+        if !found {
+            slots[index] = Slot(key: key, counts: StateCounts(), used: true)
+            usedSlots += 1
         }
-        slots[index] = Slot(key: key, counts: StateCounts(), used: true)
-        usedSlots += 1
         return index
     }
 
     private func slotIndex(of key: HostKey, hash: Int) -> Int? {
+        let (index, found) = probe(key, hash: hash)
+        return found ? index : nil
+    }
+
+    /// The slot holding `key`, or the free slot where it would go.
+    private func probe(_ key: HostKey, hash: Int) -> (index: Int, found: Bool) {
         let mask = slots.count - 1
         var index = hash & mask
         while slots[index].used {
-            if slots[index].key == key { return index }
+            if slots[index].key == key { return (index, true) }
             index = (index + 1) & mask
         }
-        return nil
+        return (index, false)
     }
 
     private mutating func grow() {

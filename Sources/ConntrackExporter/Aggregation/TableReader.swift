@@ -21,7 +21,7 @@ public final class TableReader: TableSource {
     private let mode: HostLabelMode
     private let idleThreshold: UInt32
     private let logger: Logger
-    /// Hosts in the last read, to size the next one's dictionary.
+    /// Hosts in the last read, to size the next one's host table.
     private var lastHostCount = 0
     private var planner = DumpPlanner()
     /// False once the kernel has refused or ignored the TCP filter.
