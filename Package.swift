@@ -6,6 +6,22 @@ let revision = Context.gitInformation.map {
     String($0.currentCommit.prefix(12)) + ($0.hasUncommittedChanges ? "-dirty" : "")
 } ?? "unknown"
 
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+// The targets, bottom to top: each depends only on targets listed above it.
+//
+//   TextFormatting, LinuxSystem        text and system-call primitives, nothing of conntrack
+//   ConntrackModel                     value types: addresses, hosts, TCP states, counts, histograms
+//   ConntrackKernel                    the only Swift that calls the C shim: dumps, events, statistics
+//   ConntrackAggregation               what a host is, classifying and counting entries and events
+//   Exposition                         the Prometheus text format and a collector registry (generic)
+//   Collectors                         one collector per data source
+//   HTTPServer                         a generic HTTP/1.1 server: transports, deadlines, routes
+//   WebSecurity                        the web config file: TLS, basic auth, plugged into the server
+//   Views                              the curl views /connections and /hosts, as text and JSON
+//   Exporter                           the wiring: options in, a running exporter out
+//   conntrack_exporter                 the command line: flags, validation, signals
 let package = Package(
     name: "conntrack_exporter",
     platforms: [.macOS(.v15)],
@@ -21,77 +37,72 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CNetfilterConntrack",
-            pkgConfig: "libnetfilter_conntrack",
-            providers: [.apt(["libnetfilter-conntrack-dev"])]
-        ),
-        .systemLibrary(
-            name: "CMnl",
-            pkgConfig: "libmnl",
-            providers: [.apt(["libmnl-dev"])]
-        ),
-        .target(
-            name: "CConntrack",
-            dependencies: ["CNetfilterConntrack", "CMnl"],
-            cSettings: [.define("CCT_REVISION", to: "\"\(revision)\"")]
-        ),
-        .target(name: "CLinux"),
+        // System libraries, through pkg-config.
+        .systemLibrary(name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
+                       providers: [.apt(["libnetfilter-conntrack-dev"])]),
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "CGzip", dependencies: ["CZlib"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "CTLS", dependencies: ["COpenSSL"]),
         .systemLibrary(name: "CLibcrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
-        .target(name: "CCrypt", dependencies: ["CLibcrypt"]),
         // The web config file is YAML (exporter-toolkit's format), read with the system's libyaml.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        // Thin C layers, each with prefixed names and a header that states its rules.
+        .target(name: "CConntrack", dependencies: ["CNetfilterConntrack", "CMnl"]),
+        .target(name: "CLinux"),
+        .target(name: "CGzip", dependencies: ["CZlib"]),
+        .target(name: "CTLS", dependencies: ["COpenSSL"]),
+        .target(name: "CCrypt", dependencies: ["CLibcrypt"]),
+        .target(name: "CBuildInfo", cSettings: [.define("CBI_REVISION", to: "\"\(revision)\"")]),
         // Creates entries, for the test fill tool only; the exporter does not link it.
-        .target(
-            name: "CConntrackWriter",
-            dependencies: ["CConntrack", "CNetfilterConntrack"]
-        ),
-        .target(
-            name: "ConntrackExporter",
-            dependencies: [
-                "CConntrack",
-                "CGzip",
-                "CLinux",
-                "CTLS",
-                "CCrypt",
-                "CYAML",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .executableTarget(
-            name: "conntrack_exporter",
-            dependencies: [
-                "ConntrackExporter",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .executableTarget(
-            name: "conntrack-fill",
-            dependencies: [
-                "ConntrackExporter",
-                "CConntrackWriter",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-        // Benchmark tools: the dump and event floors and a loopback connection churn generator.
+        .target(name: "CConntrackWriter", dependencies: ["CConntrack", "CNetfilterConntrack"]),
+
+        .target(name: "TextFormatting"),
+        .target(name: "LinuxSystem", dependencies: ["CLinux"]),
+        .target(name: "ConntrackModel", dependencies: ["TextFormatting"]),
+        .target(name: "ConntrackKernel", dependencies: ["CConntrack", "ConntrackModel", "LinuxSystem"]),
+        .target(name: "ConntrackAggregation",
+                dependencies: ["CLinux", "ConntrackKernel", "ConntrackModel", "LinuxSystem", "TextFormatting", logging]),
+        .target(name: "Exposition", dependencies: ["CGzip", "TextFormatting", logging]),
+        .target(name: "Collectors",
+                dependencies: ["CBuildInfo", "ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "Exposition", "LinuxSystem"]),
+        .target(name: "HTTPServer", dependencies: ["CLinux", "LinuxSystem", "TextFormatting", logging]),
+        .target(name: "WebSecurity",
+                dependencies: ["CCrypt", "COpenSSL", "CTLS", "CYAML", "HTTPServer", "LinuxSystem", "TextFormatting", logging]),
+        .target(name: "Views", dependencies: ["ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "TextFormatting"]),
+        .target(name: "Exporter",
+                dependencies: ["Collectors", "ConntrackAggregation", "ConntrackKernel", "ConntrackModel",
+                               "Exposition", "HTTPServer", "LinuxSystem", "TextFormatting", "Views", "WebSecurity", logging]),
+        .executableTarget(name: "conntrack_exporter",
+                          dependencies: ["Collectors", "ConntrackAggregation", "ConntrackModel", "Exporter", "HTTPServer", "LinuxSystem",
+                                         "TextFormatting", argumentParser, logging]),
+
+        // Tools for the tests and the benchmark.
+        .executableTarget(name: "conntrack-fill",
+                          dependencies: ["CConntrackWriter", "ConntrackKernel", "ConntrackModel", "LinuxSystem", argumentParser]),
+        // The benchmark's floors (a bare dump, a bare event listener) and a loopback connection churn generator.
         .executableTarget(name: "conntrack-dump-floor", dependencies: ["CConntrack", "CNetfilterConntrack", "CMnl"]),
         .executableTarget(name: "conntrack-event-floor", dependencies: ["CConntrack"]),
         .executableTarget(name: "conntrack-churn"),
-        .testTarget(
-            name: "ConntrackExporterTests",
-            dependencies: ["ConntrackExporter", "CConntrack"]
-        ),
+
+        // Tests follow the targets; fixtures and the integration helpers live apart from the suites.
+        .target(name: "TestFixtures", dependencies: ["ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "HTTPServer",
+                                                     "LinuxSystem"], path: "Tests/TestFixtures"),
+        .testTarget(name: "TextFormattingTests", dependencies: ["TextFormatting"]),
+        .testTarget(name: "ConntrackModelTests", dependencies: ["ConntrackModel"]),
+        .testTarget(name: "ConntrackKernelTests", dependencies: ["ConntrackKernel", "TestFixtures"]),
+        .testTarget(name: "ConntrackAggregationTests", dependencies: ["ConntrackAggregation", "TestFixtures"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestFixtures"]),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestFixtures"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestFixtures"]),
+        .testTarget(name: "WebSecurityTests", dependencies: ["WebSecurity", "TestFixtures"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "TestFixtures"]),
         .testTarget(name: "DeploymentTests"),
         .target(name: "CTestNamespace", path: "Tests/CTestNamespace"),
-        .testTarget(
-            name: "IntegrationTests",
-            dependencies: ["ConntrackExporter", "CTestNamespace", "conntrack_exporter", "conntrack-fill"]
-        ),
+        .target(name: "IntegrationSupport", dependencies: ["CTestNamespace"], path: "Tests/IntegrationSupport"),
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["Collectors", "ConntrackAggregation", "ConntrackKernel", "IntegrationSupport", "conntrack_exporter",
+                                   "conntrack-fill", logging]),
     ],
     swiftLanguageModes: [.v6]
 )

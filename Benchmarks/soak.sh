@@ -9,30 +9,19 @@
 # of BENCHMARKS.md.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/.build/release"
 seconds=${SOAK_SECONDS:-600}
 ns="cte-soak-$$"
-port=9318
-url="http://127.0.0.1:$port/metrics"
 work=$(mktemp -d)
 pids=()
-
-cleanup() {
+. "$(dirname "$0")/lib.sh"
+stop_all() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-    ip netns delete "$ns" 2>/dev/null || true
-    rm -rf "$work"
+    cleanup
 }
-trap cleanup EXIT
-
-[ "$(id -u)" = 0 ] || { echo "run as root: the soak makes a network namespace" >&2; exit 1; }
-for tool in curl conntrack nft slowhttptest wrk python3; do
-    command -v "$tool" >/dev/null || { echo "missing $tool: see the README's benchmark command" >&2; exit 1; }
-done
-[ -x "$bin/conntrack_exporter" ] || { echo "build first: swift build -c release" >&2; exit 1; }
-. "$root/Benchmarks/namespace.sh"
-metric() { awk -v name="$1" 'index($0, name) == 1 { sum += $NF } END { printf "%d\n", sum }' "$2"; }
+trap stop_all EXIT
+require_root_and_tools curl conntrack nft slowhttptest wrk python3
+# Sums every sample of a metric (name with labels, as a prefix) in a saved scrape.
+metric_in() { awk -v name="$1" 'index($0, name) == 1 { sum += $NF } END { printf "%d\n", sum }' "$2"; }
 
 make_namespace
 in_ns "$bin/conntrack-fill" --entries 50000 --hosts 1000 --udp-percent 0 --timeout 86400 >/dev/null
@@ -79,10 +68,10 @@ sleep 15   # DESTROY events of the last connections (TIME_WAIT 1 s, then the ker
 in_ns curl -s "$url" >"$work/after"
 
 read -r rate made <"$work/churn"
-opened=$(( $(metric 'conntrack_connections_opened_total{host="127.0.0.1:7999"}' "$work/after") - \
-           $(metric 'conntrack_connections_opened_total{host="127.0.0.1:7999"}' "$work/before") ))
-lost=$(metric conntrack_exporter_events_lost_total "$work/after")
-episodes=$(metric conntrack_exporter_event_overflows_total "$work/after")
+opened=$(( $(metric_in 'conntrack_connections_opened_total{host="127.0.0.1:7999"}' "$work/after") - \
+           $(metric_in 'conntrack_connections_opened_total{host="127.0.0.1:7999"}' "$work/before") ))
+lost=$(metric_in conntrack_exporter_events_lost_total "$work/after")
+episodes=$(metric_in conntrack_exporter_event_overflows_total "$work/after")
 rss_first=$(awk 'NR == 1 { print $2 }' "$work/samples"); rss_last=$(awk 'END { print $2 }' "$work/samples")
 rss_max=$(sort -k2 -n "$work/samples" | awk 'END { print $2 }')
 fds_max=$(sort -k3 -n "$work/samples" | awk 'END { print $3 }')

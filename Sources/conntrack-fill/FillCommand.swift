@@ -1,6 +1,8 @@
 import ArgumentParser
 import CConntrackWriter
-import ConntrackExporter
+import ConntrackKernel
+import ConntrackModel
+import LinuxSystem
 import Glibc
 
 /// Fills the conntrack table of a test's network namespace with synthetic entries.

@@ -1,4 +1,6 @@
-import ConntrackExporter
+import ConntrackKernel
+import ConntrackModel
+import LinuxSystem
 import Glibc
 
 /// Tells a namespace made with `ip netns add` from any other, the host's included.

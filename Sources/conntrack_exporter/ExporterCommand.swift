@@ -1,7 +1,13 @@
 import ArgumentParser
-import ConntrackExporter
+import Collectors
+import ConntrackAggregation
+import ConntrackModel
+import Exporter
 import Glibc
+import HTTPServer
+import LinuxSystem
 import Logging
+import TextFormatting
 
 @main
 struct ExporterCommand: ParsableCommand {
@@ -101,16 +107,11 @@ struct ExporterCommand: ParsableCommand {
             help: ArgumentHelp("Event line format: json, or netfilter (as conntrack -E prints).", valueName: "format"))
     var logEventsFormat: EventLogFormat = .json
 
+    @OptionGroup(title: "Collectors") var collectors: CollectorFlags
+
     func validate() throws {
-        _ = try ignoreList()
-        _ = try idleThresholdSeconds()
-        _ = try hostTTLSeconds()
-        guard maxHosts >= 0 else { throw ValidationError("--max-hosts must be 0 (no cap) or more") }
-        _ = try addresses()
+        _ = try options()
         // A path with '?', '#' or bytes outside visible ASCII could never match a request's path.
-        if let user, UserAccount(user) == nil {
-            throw ValidationError("--user: no user \"\(user)\" in the password database")
-        }
         guard telemetryPath.hasPrefix("/"),
               telemetryPath.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }) else {
             throw ValidationError("--web.telemetry-path must start with '/' and hold only visible ASCII without '?' or '#'")
@@ -124,85 +125,18 @@ struct ExporterCommand: ParsableCommand {
         let level = debug ? Logger.Level.debug : logLevel.level
         LoggingSystem.bootstrap { [logFormat] _ in LineLogHandler(format: logFormat, level: level) }
         let logger = Logger(label: "conntrack_exporter")
-
-        // The container image's binary carries cap_net_admin as permitted only, so that exec
-        // never fails without it and the missing capability gets the message below.
-        try Capabilities.raiseNetAdmin()
-        let ignore = try ignoreList()
-        let socket = try ConntrackSocket()
-        let tableReader = TableReader(dumper: socket, ignore: ignore, mode: hostLabel,
-                                      idleThreshold: try idleThresholdSeconds(), logger: logger)
-        let listener: EventListener
+        let exporter: Exporter
         do {
-            // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
-            listener = try EventListener(ignore: ignore, mode: hostLabel, hostTTL: Int64(try hostTTLSeconds()),
-                                         maxHosts: maxHosts, log: logEvents ? EventLog(format: logEventsFormat) : nil, logger: logger)
-            // One short request proves the table can be read; the first scrape does the first
-            // dump, so the port opens at once however large the table is.
-            let entries = try socket.entryCount()
-            logger.info("conntrack table readable", metadata: ["entries": "\(entries)"])
-        } catch {
-            logger.error("\(StartupFailure.message(for: error))")
-            throw ExitCode.failure
-        }
-        if !TimestampSetting.isEnabled() {
-            logger.info("""
-                connection durations are off: conntrack_connection_duration_seconds needs \
-                net.netfilter.nf_conntrack_timestamp=1 (sysctl -w net.netfilter.nf_conntrack_timestamp=1); \
-                the exporter never changes sysctls
-                """)
-        }
-
-        var listeners: [ListeningSocket] = []
-        for address in try addresses() {
-            do {
-                listeners += try ListeningSocket.open(address)
-            } catch {
-                logger.error("\(error)")
-                throw ExitCode.failure
-            }
-        }
-
-        let webConfig: WebConfigStore
-        do {
-            webConfig = try WebConfigStore(path: webConfigFile, logger: logger)
-            // Every socket that needs more than CAP_NET_ADMIN is open (a port below 1024 needs
-            // CAP_NET_BIND_SERVICE), and no thread has started yet: capabilities are per thread.
-            try Capabilities.keepOnlyNetAdmin(switchingTo: user.flatMap(UserAccount.init))
+            exporter = try Exporter(options: try options(), logger: logger)
         } catch {
             logger.error("\(error)")
             throw ExitCode.failure
         }
-        do {
-            // Events that arrived since subscribing wait in the socket's buffer.
-            try listener.start()
-        } catch {
-            logger.error("\(StartupFailure.message(for: error))")
-            throw ExitCode.failure
-        }
-
-        let scraper = Scraper(table: tableReader,
-                              tableCollector: ConnectionStateCollector(folding: HostFolding(maxHosts: maxHosts)), collectors: [
-            ("lifecycle", LifecycleCollector(listener: listener)),
-            ("table_health", TableHealthCollector(socket: socket)),
-            ("process", ProcessCollector()),
-            ("build_info", BuildInfoCollector()),
-        ], logger: logger)
-        let coalescer = ScrapeCoalescer(scraper: scraper)
-        let routes = ExporterRoutes(telemetryPath: telemetryPath, coalescer: coalescer,
-                                    views: views ? DiagnosticViews(coalescer: coalescer, lifecycle: { listener.snapshot }) : nil)
-        let gate = WebGate(store: webConfig, next: routes.handle)
-        let server = try HTTPServer(listeners: listeners, webConfig: webConfig, logger: logger, handler: gate.handle)
-        logger.info("listening", metadata: [
-            "addresses": "\(listeners.map(\.boundAddress.description).joined(separator: ","))",
-            "path": "\(telemetryPath)", "version": "\(BuildInfo.version)",
-            "tls": "\(webConfig.servesTLS)", "basic_auth": "\(!webConfig.current.config.users.isEmpty)",
-        ])
         var stopSignal: Int32?
-        try server.run(until: signals.fd) {
+        try exporter.serve(until: signals.fd) {
             while let signal = signals.take() {
                 switch signal {
-                case SIGHUP: webConfig.reload()
+                case SIGHUP: exporter.reloadWebConfig()
                 case SIGINT, SIGTERM: stopSignal = signal
                 default: logger.info("ignoring signal", metadata: ["signal": "\(String(cString: strsignal(signal)))"])
                 }
@@ -212,12 +146,28 @@ struct ExporterCommand: ParsableCommand {
         logger.info("stopping", metadata: ["signal": "\(stopSignal.map { String(cString: strsignal($0)) } ?? "?")"])
     }
 
-    private func idleThresholdSeconds() throws -> UInt32 {
-        try Self.seconds(idleThreshold, flag: "--idle-threshold")
-    }
-
-    private func hostTTLSeconds() throws -> UInt32 {
-        try Self.seconds(hostTTL, flag: "--events.host-ttl")
+    /// The flags as the exporter takes them; throws what is wrong with them.
+    private func options() throws -> ExporterOptions {
+        var options = ExporterOptions()
+        options.listenAddresses = try addresses()
+        options.telemetryPath = telemetryPath
+        options.webConfigFile = webConfigFile
+        if let user {
+            guard let account = UserAccount(user) else {
+                throw ValidationError("--user: no user \"\(user)\" in the password database")
+            }
+            options.user = account
+        }
+        options.ignore = try ignoreList()
+        options.hostLabel = hostLabel
+        options.idleThresholdSeconds = try Self.seconds(idleThreshold, flag: "--idle-threshold")
+        options.hostTTLSeconds = try Self.seconds(hostTTL, flag: "--events.host-ttl")
+        guard maxHosts >= 0 else { throw ValidationError("--max-hosts must be 0 (no cap) or more") }
+        options.maxHosts = maxHosts
+        options.views = views
+        options.eventLog = logEvents ? logEventsFormat : nil
+        options.disabledCollectors = collectors.disabled
+        return options
     }
 
     private static func seconds(_ text: String, flag: String) throws -> UInt32 {

@@ -9,14 +9,16 @@ seconds=${FUZZ_SECONDS:-60}
 work=$(mktemp -d /tmp/cte-fuzz.XXXXXX)
 cd "$work"
 
-clang -g -O1 -fsanitize=fuzzer,address -DCCT_REVISION='"fuzz"' -I "$root/Sources/CConntrack/include" \
+clang -g -O1 -fsanitize=fuzzer,address -I "$root/Sources/CConntrack/include" \
     $(pkg-config --cflags libnetfilter_conntrack libmnl) \
     "$root/Tests/Fuzz/netlink_entry_fuzzer.c" "$root"/Sources/CConntrack/*.c \
     $(pkg-config --libs libnetfilter_conntrack libmnl) -lpthread -o netlink-fuzzer
+# The parser's files with the one helper they import, built as one module so the fuzzer
+# reaches their internals.
+sed '/^import TextFormatting$/d' "$root"/Sources/HTTPServer/{HTTPRequestParser,HTTPRequest,HTTPStatus}.swift \
+    "$root/Sources/TextFormatting/StringTrimming.swift" >http-parser.swift
 swiftc -g -O -parse-as-library -sanitize=fuzzer,address -module-name HTTPFuzz \
-    "$root/Tests/Fuzz/HTTPRequestParserFuzzer.swift" \
-    "$root"/Sources/ConntrackExporter/HTTP/{HTTPRequestParser,HTTPRequest,HTTPStatus}.swift \
-    "$root/Sources/ConntrackExporter/Support/StringTrimming.swift" -o http-fuzzer
+    "$root/Tests/Fuzz/HTTPRequestParserFuzzer.swift" http-parser.swift -o http-fuzzer
 
 for target in netlink http; do
     mkdir -p "corpus-$target"

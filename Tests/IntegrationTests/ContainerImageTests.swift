@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IntegrationSupport
 import Testing
 
 /// The container image, built from the repository's Dockerfile and run with podman in a

@@ -1,4 +1,6 @@
+import Collectors
 import Foundation
+import IntegrationSupport
 import Testing
 
 /// Startup checks, shutdown, and the promise never to write the table.
@@ -86,5 +88,25 @@ struct ExporterLifecycleTests {
             .filter { !$0.contains("dport=9318 ") }
             .map { line in line.split(separator: " ").enumerated().filter { $0.offset != 2 }.map(\.element).joined(separator: " ") }
             .sorted()
+    }
+
+    @Test func helpListsAFlagForEveryOptionalCollector() throws {
+        let help = try run([IntegrationEnvironment.executable("conntrack_exporter"), "--help"])
+        for name in CollectorName.allCases where name.isOptional {
+            #expect(help.contains("--collector.\(name.rawValue)") && help.contains("--no-collector.\(name.rawValue)"), "\(name)")
+        }
+    }
+
+    @Test func aCollectorSwitchedOffIsNotRunAndEventsAreNotSubscribed() throws {
+        let namespace = try TestNamespace()
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--no-collector.lifecycle", "--no-collector.process"])
+        let scrape = try exporter.scrape()
+        #expect(scrape.value("conntrack_exporter_collector_success", ["collector": "connection_states"]) == 1)
+        #expect(scrape.value("conntrack_exporter_collector_success", ["collector": "table_health"]) == 1)
+        #expect(scrape.value("conntrack_exporter_collector_success", ["collector": "lifecycle"]) == nil)
+        #expect(!scrape.text.contains("conntrack_exporter_events_total") && !scrape.text.contains("process_cpu_seconds_total"))
+        // No conntrack event socket: no NETLINK_NETFILTER (12) socket of the namespace joins a group.
+        let groups = try namespace.exec(["awk", "$2 == 12 && $4 != \"00000000\" { print }", "/proc/net/netlink"])
+        #expect(groups.isEmpty, "a NETLINK_NETFILTER socket subscribed to groups: \(groups)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IntegrationSupport
 import Testing
 
 /// The exporter binary against real attack and load tools from Debian's packages

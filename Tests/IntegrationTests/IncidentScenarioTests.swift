@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IntegrationSupport
 import Testing
 
 /// Incidents reproduced with real software (HAProxy, nginx, wrk, ab, nc, nftables) in test

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IntegrationSupport
 import Testing
 
 /// Event-driven counters against real loopback TCP in a test namespace whose TCP

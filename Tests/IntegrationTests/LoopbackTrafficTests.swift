@@ -1,4 +1,5 @@
 import Glibc
+import IntegrationSupport
 import Testing
 
 /// Real TCP connections on a test namespace's loopback, in each counted state.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IntegrationSupport
 import Testing
 
 /// Started as root, the exporter keeps CAP_NET_ADMIN and nothing else, and can switch

@@ -1,4 +1,5 @@
 import Foundation
+import IntegrationSupport
 import Testing
 
 /// A real Prometheus server (Debian's package) in a test namespace scrapes the exporter;

@@ -1,5 +1,7 @@
-import ConntrackExporter
+import ConntrackAggregation
+import ConntrackKernel
 import Foundation
+import IntegrationSupport
 import Logging
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IntegrationSupport
 import Testing
 
 /// `--web.config.file` against real clients (curl, openssl s_client) in test namespaces:

@@ -122,7 +122,4 @@ int cct_events_receive(cct_socket *socket, cct_entry_callback callback, void *co
 /// (truncated to `size`), or -1 and errno.
 int cct_format_event(const void *netlink_message, char *buffer, size_t size);
 
-/// The git revision this binary was built from, or "unknown".
-const char *cct_revision(void);
-
 #endif

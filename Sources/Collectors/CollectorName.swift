@@ -1,0 +1,28 @@
+/// The exporter's collectors, as `conntrack_exporter_collector_success{collector}` and the
+/// `--collector.<name>` / `--no-collector.<name>` flags name them, in the order they run.
+public enum CollectorName: String, CaseIterable, Sendable {
+    /// The per-host gauges and histograms, from the table read.
+    case connectionStates = "connection_states"
+    /// Opened and closed counters from conntrack events; off, nothing subscribes to events.
+    case lifecycle
+    /// The table's fill and the kernel's per-CPU statistics.
+    case tableHealth = "table_health"
+    /// The standard `process_*` metrics.
+    case process
+    /// `conntrack_exporter_build_info`.
+    case buildInfo = "build_info"
+
+    /// Whether a flag may switch it off; the others always run.
+    public var isOptional: Bool { self != .connectionStates && self != .buildInfo }
+
+    /// What it exposes, for `--help` and the README.
+    public var summary: String {
+        switch self {
+        case .connectionStates: "per-host connection states from the table"
+        case .lifecycle: "opened/closed counters from conntrack events (off: no event subscription at all)"
+        case .tableHealth: "table fill and the kernel's conntrack statistics"
+        case .process: "the standard process_* metrics"
+        case .buildInfo: "conntrack_exporter_build_info"
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import ConntrackModel
+import Exposition
+
+extension Histogram: HistogramSamples {}

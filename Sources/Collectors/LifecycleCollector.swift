@@ -1,0 +1,66 @@
+import ConntrackAggregation
+import ConntrackKernel
+import ConntrackModel
+import Exposition
+import LinuxSystem
+
+/// Event-driven counters: connections opened and closed per host, how they ended and
+/// lived, and the event stream's own health.
+public struct LifecycleCollector: Collector {
+    static let opened = MetricDescriptor("conntrack_connections_opened_total", .counter,
+        help: "TCP connections created (conntrack NEW events), per remote host.")
+    static let closed = MetricDescriptor("conntrack_connections_closed_total", .counter,
+        help: "TCP connections removed (conntrack DESTROY events), per remote host and outcome: refused, unanswered, reset, graceful, half_closed or other.")
+    static let duration = MetricDescriptor("conntrack_connection_duration_seconds", .histogram,
+        help: "Lifetimes of closed TCP connections from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), per outcome.")
+    static let events = MetricDescriptor("conntrack_exporter_events_total", .counter,
+        help: "Conntrack events received, by type.")
+    static let overflows = MetricDescriptor("conntrack_exporter_event_overflows_total", .counter,
+        help: "Episodes of event loss: times the exporter's receive buffer overflowed (ENOBUFS), each losing one or more events; conntrack_exporter_events_lost_total counts the events.")
+    static let lost = MetricDescriptor("conntrack_exporter_events_lost_total", .counter,
+        help: "Conntrack events the kernel dropped because the exporter's receive buffer was full (the Drops of its socket in /proc/net/netlink).")
+    static let trackedHosts = MetricDescriptor("conntrack_exporter_tracked_hosts", .gauge,
+        help: "Remote hosts the exporter keeps event counters for.")
+    static let forgottenHosts = MetricDescriptor("conntrack_exporter_forgotten_hosts_total", .counter,
+        help: "Remote hosts whose event counters were dropped because they had not changed for --events.host-ttl.")
+
+    private let listener: LifecycleListener
+    private let renderer: HostRenderer
+    private let timestampsEnabled: @Sendable () -> Bool
+
+    public init(listener: LifecycleListener, renderer: HostRenderer = HostRenderer(),
+                timestampsEnabled: @escaping @Sendable () -> Bool = TimestampSetting.isEnabled) {
+        self.listener = listener
+        self.renderer = renderer
+        self.timestampsEnabled = timestampsEnabled
+    }
+
+    public func collect(_ context: ScrapeContext, into writer: inout ExpositionWriter) throws(SystemError) {
+        let counters = listener.snapshot
+        let lost = try listener.lostEvents()
+        HostSeries(counters.opened, renderer: renderer).write(Self.opened, into: &writer) { $0 }
+        HostSeries(counters.closed, renderer: renderer)
+            .write(Self.closed, split: "outcome", by: ConnectionOutcome.allCases, text: \.label, into: &writer) { $0[$1] }
+        if timestampsEnabled() || counters.durations.contains(where: { $0.count > 0 }) {
+            writeDurations(counters.durations, into: &writer)
+        }
+        writer.header(Self.events)
+        writer.sample(Self.events.name, labels: ["type": "new"], value: counters.newEvents)
+        writer.sample(Self.events.name, labels: ["type": "destroy"], value: counters.destroyEvents)
+        writer.header(Self.overflows)
+        writer.sample(Self.overflows.name, value: counters.overflows)
+        writer.header(Self.lost)
+        writer.sample(Self.lost.name, value: lost)
+        writer.header(Self.trackedHosts)
+        writer.sample(Self.trackedHosts.name, value: UInt64(counters.hostCount))
+        writer.header(Self.forgottenHosts)
+        writer.sample(Self.forgottenHosts.name, value: counters.forgottenHosts)
+    }
+
+    private func writeDurations(_ histograms: [Histogram], into writer: inout ExpositionWriter) {
+        writer.header(Self.duration)
+        for outcome in ConnectionOutcome.allCases {
+            writer.histogramSamples(Self.duration.name, histograms[outcome.rawValue], label: ("outcome", outcome.label))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ConntrackKernel
+import ConntrackModel
+
+/// Counts TCP connections per host and ``ConnectionState`` from conntrack entries, with
+/// the closing ones split by who closed first, idle open connections per host, and the
+/// idle time and age of every open connection.
+///
+/// Non-TCP entries, uncounted states and ignored connections are skipped.
+public struct ConnectionStateTable: Sendable {
+    /// Idle times span a scrape interval to the five-day established timeout.
+    public static let idleBounds: [Double] = [1, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 86400, 432000]
+
+    public let classifier: ConnectionClassifier
+    /// Open connections idle for at least this many seconds count as idle; 0 counts none.
+    public let idleThreshold: UInt32
+    private var hostCounts: HostCountTable
+    /// Idle time of every open connection whose idle time is known.
+    public private(set) var idle = Histogram(upperBounds: idleBounds)
+    /// Age of every open connection, when the kernel stamps entries.
+    public private(set) var age = Histogram(upperBounds: LifecycleCounters.durationBounds)
+
+    /// `expectedHosts` sizes the table up front (the last read's count), so a read of a
+    /// large table does not rehash as it grows.
+    public init(classifier: ConnectionClassifier, idleThreshold: UInt32, expectedHosts: Int = 0) {
+        self.classifier = classifier
+        self.idleThreshold = idleThreshold
+        hostCounts = HostCountTable(expectedHosts: expectedHosts, idleThreshold: idleThreshold)
+    }
+
+    /// Each host's counts, in no particular order; built on each call.
+    public var hosts: [(key: HostKey, value: StateCounts)] { hostCounts.hosts }
+
+    /// Each host's counts; built on each call.
+    public var counts: [HostKey: StateCounts] { Dictionary(uniqueKeysWithValues: hosts) }
+
+    /// Hosts with counts.
+    public var hostCount: Int { hostCounts.count }
+
+    /// Counts `entry`; returns how it was classified, nil when it is not counted.
+    @discardableResult
+    public mutating func add(_ entry: ConntrackEntry) -> TrackedConnection? {
+        guard let connection = classifier.classify(entry) else { return nil }
+        hostCounts.add(connection)
+        if connection.state == .open {
+            if let idleSeconds = connection.idleSeconds { idle.observe(Double(idleSeconds)) }
+            if let ageSeconds = connection.ageSeconds { age.observe(Double(ageSeconds)) }
+        }
+        return connection
+    }
+}
+
+extension StateCounts {
+    mutating func add(_ connection: TrackedConnection, idleThreshold: UInt32) {
+        self[connection.state] += 1
+        if let side = connection.closedBy {
+            if connection.tcpState.isHalfClosed {
+                self[halfClosedBy: side] += 1
+            } else {
+                self[timeWaitBy: side] += 1
+            }
+        }
+        if idleThreshold > 0, connection.state == .open, let idleSeconds = connection.idleSeconds, idleSeconds >= idleThreshold {
+            idle += 1
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import ConntrackKernel
+import ConntrackModel
+import Glibc
+import LinuxSystem
+import Logging
+import Synchronization
+
+/// Receives conntrack events on a thread of its own and keeps ``LifecycleCounters``.
+///
+/// Per event it classifies the remote end, applies the ignore list and bumps counters
+/// under a lock held for nanoseconds; scrapes read a copy. Local addresses are re-read
+/// only when rtnetlink says they changed. When the kernel reports lost events (ENOBUFS),
+/// the loss is counted and logged and the receive buffer grows, up to a cap. Hosts whose
+/// counters have not moved for the host TTL are forgotten, checked a few times per TTL.
+public final class LifecycleListener: Sendable {
+    /// The receive buffer asked for at first (the kernel doubles it): holds a burst of
+    /// tens of thousands of new connections, each event taking about 1 KiB of buffer.
+    public static let initialBufferBytes = 16 << 20
+    /// The pause after each drain of the socket: counters are at most this late.
+    static let drainPauseMicroseconds: UInt32 = 10_000
+    /// The most it grows to after overflows.
+    public static let maxBufferBytes = 128 << 20
+
+    /// The listener thread's name, as /proc/PID/task/TID/comm shows it.
+    public static let threadName = "ct-events"
+
+    private let counters: Mutex<LifecycleCounters>
+    private let socket: UncheckedBox<ConntrackEventSocket>
+    private let monitor: UncheckedBox<AddressMonitor>
+    private let ignore: IgnoreList
+    private let mode: HostLabelMode
+    private let log: EventLog?
+    private let logger: Logger
+    /// Seconds without a change after which a host's counters are dropped; 0 keeps them.
+    private let hostTTL: Int64
+
+    /// Subscribes to events now: call before the first table read, so no connection
+    /// the table shows can end without its DESTROY being seen.
+    public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, maxHosts: Int = 0, log: EventLog?,
+                logger: Logger) throws(SystemError) {
+        counters = Mutex(LifecycleCounters(maxHosts: maxHosts))
+        self.hostTTL = hostTTL
+        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes))
+        monitor = UncheckedBox(try AddressMonitor())
+        self.ignore = ignore
+        self.mode = mode
+        self.log = log
+        self.logger = logger
+    }
+
+    /// A copy of the counters as they are now.
+    public var snapshot: LifecycleCounters {
+        counters.withLock { $0 }
+    }
+
+    /// Events the kernel dropped for the listener's socket (exact, unlike the overflow episodes).
+    public func lostEvents() throws(SystemError) -> UInt64 {
+        try socket.value.lostEvents()
+    }
+
+    /// Starts handling events on a new thread.
+    public func start() throws(SystemError) {
+        let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
+        logger.debug("listening for conntrack events", metadata: ["buffer_bytes": "\(socket.value.bufferBytes)"])
+        try startDetachedThread(name: Self.threadName) { [self] in run(labeler: labeler) }
+    }
+
+    private func run(labeler initial: HostLabeler) {
+        var labeler = initial
+        let socket = socket.value
+        var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: monitor.value.fd, events: Int16(POLLIN), revents: 0)]
+        // Forgetting is checked every quarter of the TTL, and at least once a minute: a host
+        // goes at most that late, even when no event wakes the thread.
+        let forgetInterval = hostTTL > 0 ? min(max(hostTTL / 4, 1), 60) : 0
+        var lastForget = MonotonicClock.seconds()
+        while true {
+            let ready = poll(&fds, nfds_t(fds.count), forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1)
+            let now = MonotonicClock.seconds()
+            if forgetInterval > 0, now - lastForget >= forgetInterval {
+                if counters.withLock({ $0.forgetHosts(unchangedSince: now - hostTTL) }) > 0 {
+                    // The freed dictionaries go back to the kernel, not just to malloc.
+                    HeapPolicy.releaseFreeMemory()
+                }
+                lastForget = now
+            }
+            if ready <= 0 { continue }
+            if fds[1].revents != 0 && monitor.value.drain() {
+                do {
+                    labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
+                } catch {
+                    logger.warning("cannot re-read local addresses", metadata: ["err": "\(error)"])
+                }
+            }
+            guard fds[0].revents != 0 else { continue }
+            do {
+                while try socket.receive({ handle($0, labeler: labeler, at: now) }) > 0 {}
+            } catch where error.errno == ENOBUFS {
+                handleOverflow(socket)
+            } catch {
+                logger.error("receiving conntrack events failed", metadata: ["err": "\(error)"])
+            }
+            // Let events gather in the kernel's buffer before the next drain: under churn, one
+            // wake-up then handles hundreds of events, where a wake-up per event costs more
+            // than handling it. The buffer holds far more than a pause's worth.
+            usleep(Self.drainPauseMicroseconds)
+        }
+    }
+
+    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, at now: Int64) {
+        let counted = labeler.host(of: entry)
+        let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
+        counters.withLock { counters in
+            counters.countEvent(entry.message)
+            guard let counted, entry.isTCP else { return }
+            if let outcome {
+                counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds, at: now)
+            } else {
+                counters.recordOpened(counted, at: now)
+            }
+        }
+        if let log, let counted, entry.isTCP { log.write(entry, host: counted, outcome: outcome) }
+    }
+
+    private func handleOverflow(_ socket: ConntrackEventSocket) {
+        counters.withLock { $0.countOverflow() }
+        let granted = socket.bufferBytes
+        // The kernel reports twice what was asked: ask for the granted size to double it.
+        let requested = min(granted, Self.maxBufferBytes)
+        if requested * 2 > granted {
+            try? socket.requestBuffer(bytes: requested)
+        }
+        logger.warning("conntrack events were lost: the receive buffer overflowed", metadata: [
+            "buffer_bytes": "\(socket.bufferBytes)",
+            "note": "opened/closed counters missed some connections; the gauges are unaffected (each scrape reads the table)",
+        ])
+    }
+}
+
+/// Holds a non-Sendable object that only the listener thread uses after start.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,83 @@
+import ConntrackKernel
+import ConntrackModel
+
+/// Counters driven by conntrack events: connections opened and closed per host, how
+/// they ended, how long they lived, and the events themselves. They only grow, except
+/// that a host's counters are forgotten once they have not moved for a while
+/// (``forgetHosts(unchangedSince:)``). With a host cap, hosts first seen once the cap is
+/// reached count under ``HostKey/other``, and stay there: a host's series never moves
+/// between its own label and `other`, so every counter only grows.
+public struct LifecycleCounters: Sendable {
+    /// Connection lifetimes span milliseconds (refused) to days (idle pools).
+    public static let durationBounds: [Double] = [0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400]
+
+    public private(set) var opened: [HostKey: UInt64] = [:]
+    public private(set) var closed: [HostKey: OutcomeCounts] = [:]
+    public private(set) var durations: [Histogram] = ConnectionOutcome.allCases.map { _ in
+        Histogram(upperBounds: durationBounds)
+    }
+    public private(set) var newEvents: UInt64 = 0
+    public private(set) var destroyEvents: UInt64 = 0
+    public private(set) var overflows: UInt64 = 0
+    /// When each host's counters last moved, in seconds of the monotonic clock.
+    public private(set) var lastChanged: [HostKey: Int64] = [:]
+    /// Hosts whose counters were forgotten.
+    public private(set) var forgottenHosts: UInt64 = 0
+
+    /// Hosts with counters of their own; 0 means no cap.
+    public let maxHosts: Int
+
+    public init(maxHosts: Int = 0) {
+        self.maxHosts = maxHosts
+    }
+
+    /// Counts one event the listener received, before any filtering.
+    public mutating func countEvent(_ message: ConntrackEntry.Message) {
+        if message == .destroy { destroyEvents += 1 } else { newEvents += 1 }
+    }
+
+    public mutating func countOverflow() {
+        overflows += 1
+    }
+
+    /// Counts a connection to `host` opened at `now` (monotonic seconds).
+    public mutating func recordOpened(_ host: HostKey, at now: Int64) {
+        let host = admitted(host)
+        opened[host, default: 0] += 1
+        lastChanged[host] = now
+    }
+
+    /// Counts a connection to `host` that ended at `now` (monotonic seconds).
+    public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?, at now: Int64) {
+        let host = admitted(host)
+        closed[host, default: OutcomeCounts()][outcome] += 1
+        if let durationSeconds { durations[outcome.rawValue].observe(durationSeconds) }
+        lastChanged[host] = now
+    }
+
+    /// Drops every counter of the hosts whose counters have not moved since `cutoff`, so
+    /// the hosts of a busy public server do not accumulate for ever; returns how many.
+    @discardableResult
+    public mutating func forgetHosts(unchangedSince cutoff: Int64) -> Int {
+        guard lastChanged.values.contains(where: { $0 < cutoff }) else { return 0 }
+        let before = lastChanged.count
+        // Rebuilt rather than emptied in place: a dictionary keeps the largest capacity it
+        // ever had, and the point is to give the memory back.
+        lastChanged = lastChanged.filter { $0.value >= cutoff }
+        opened = opened.filter { lastChanged[$0.key] != nil }
+        closed = closed.filter { lastChanged[$0.key] != nil }
+        let forgotten = before - lastChanged.count
+        forgottenHosts += UInt64(forgotten)
+        return forgotten
+    }
+
+    /// `host`, or ``HostKey/other`` when it is new and the cap is reached.
+    private func admitted(_ host: HostKey) -> HostKey {
+        guard maxHosts > 0, lastChanged[host] == nil else { return host }
+        let ownHosts = lastChanged.count - (lastChanged[.other] == nil ? 0 : 1)
+        return ownHosts < maxHosts ? host : .other
+    }
+
+    /// Hosts with at least one counter.
+    public var hostCount: Int { lastChanged.count }
+}

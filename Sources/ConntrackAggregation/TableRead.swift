@@ -1,0 +1,36 @@
+import ConntrackKernel
+
+/// What one read of the conntrack table produced: the per-host counts and what the dumps held.
+public struct TableRead: Sendable {
+    public let table: ConnectionStateTable
+    /// TCP entries the dumps returned, counted or not (ignored hosts, state NONE).
+    public let tcpEntries: Int
+    /// Entries of other protocols the dumps returned (none when the kernel filtered them).
+    public let otherProtocolEntries: Int
+}
+
+extension TableRead {
+    /// Builds a read entry by entry: each entry is classified once, counted, and offered
+    /// to every observer.
+    public struct Builder {
+        private var table: ConnectionStateTable
+        private let observers: [any ConnectionObserver]
+        private var tcpEntries = 0
+        private var otherProtocolEntries = 0
+
+        public init(table: ConnectionStateTable, observers: [any ConnectionObserver]) {
+            self.table = table
+            self.observers = observers
+        }
+
+        public mutating func add(_ entry: ConntrackEntry) {
+            if entry.isTCP { tcpEntries += 1 } else { otherProtocolEntries += 1 }
+            guard let connection = table.add(entry) else { return }
+            for observer in observers { observer.observe(connection, entry: entry) }
+        }
+
+        public var read: TableRead {
+            TableRead(table: table, tcpEntries: tcpEntries, otherProtocolEntries: otherProtocolEntries)
+        }
+    }
+}

@@ -1,7 +1,0 @@
-import CConntrack
-
-/// The exporter's version and the git revision it was built from.
-public enum BuildInfo {
-    public static let version = "0.1.0"
-    public static let revision = String(cString: cct_revision())
-}

@@ -1,0 +1,107 @@
+import CConntrack
+import ConntrackModel
+
+/// One entry of the conntrack table as the kernel reported it, in a dump or an event.
+public struct ConntrackEntry {
+    /// Where an entry came from.
+    public enum Message: UInt8, Sendable {
+        case dump = 0
+        case new = 1
+        case destroy = 2
+    }
+
+    @usableFromInline package let raw: cct_entry
+
+    @inlinable package init(raw: cct_entry) {
+        self.raw = raw
+    }
+
+    public var message: Message { Message(rawValue: raw.message) ?? .dump }
+    /// The layer-3 family, nil for anything but IPv4 and IPv6.
+    @inlinable public var family: IPAddress.Family? { IPAddress.Family(rawValue: raw.family) }
+    /// Whether this is a TCP entry.
+    @inlinable public var isTCP: Bool { raw.l4proto == UInt8(CCT_PROTO_TCP) }
+    /// The TCP state, nil for other protocols or when the kernel did not send one.
+    @inlinable public var tcpState: TCPState? { isTCP ? TCPState(rawValue: raw.tcp_state) : nil }
+    /// The `IPS_*` status bits.
+    @inlinable public var status: UInt32 { raw.status }
+    /// Whether packets were seen in the reply direction (IPS_SEEN_REPLY).
+    @inlinable public var sawReply: Bool { raw.status & (1 << 1) != 0 }
+    @inlinable public var sourcePort: UInt16 { raw.original.src_port }
+    @inlinable public var destinationPort: UInt16 { raw.original.dst_port }
+    @inlinable public var source: IPAddress? { address(raw.original.src) }
+    @inlinable public var destination: IPAddress? { address(raw.original.dst) }
+
+    /// The original and reply directions as (source, source port, destination, destination port);
+    /// the reply only for events.
+    public var original: Tuple? { tuple(raw.original) }
+    public var reply: Tuple? { message == .dump ? nil : tuple(raw.reply) }
+
+    public struct Tuple: Sendable {
+        public let source: IPAddress
+        public let sourcePort: UInt16
+        public let destination: IPAddress
+        public let destinationPort: UInt16
+    }
+
+    /// The connection's lifetime from the kernel's timestamps (DESTROY events with
+    /// `nf_conntrack_timestamp` on), in seconds.
+    public var durationSeconds: Double? {
+        guard raw.start_ns != 0, raw.stop_ns >= raw.start_ns else { return nil }
+        return Double(raw.stop_ns - raw.start_ns) / 1e9
+    }
+
+    /// Seconds until the kernel expires the entry (`CTA_TIMEOUT`); nil in DESTROY events.
+    @inlinable public var timeoutSeconds: UInt32? { raw.timeout == CCT_TIMEOUT_NONE ? nil : raw.timeout }
+
+    /// Which direction sent the first FIN (`IP_CT_TCP_FLAG_CLOSE_INIT`); nil when the kernel
+    /// marked neither (no FIN yet, or the flags are absent, as in DESTROY events).
+    @inlinable public var firstFin: Side? {
+        let original = raw.tcp_flags_original & UInt8(CCT_TCP_FLAG_CLOSE_INIT) != 0
+        let reply = raw.tcp_flags_reply & UInt8(CCT_TCP_FLAG_CLOSE_INIT) != 0
+        guard original != reply else { return nil }
+        return original ? .original : .reply
+    }
+
+    /// Whether either direction has sent data not yet acknowledged, which shortens the
+    /// kernel's timeout to `nf_conntrack_tcp_timeout_unacknowledged`.
+    @inlinable public var hasUnacknowledgedData: Bool {
+        (raw.tcp_flags_original | raw.tcp_flags_reply) & UInt8(CCT_TCP_FLAG_DATA_UNACKNOWLEDGED) != 0
+    }
+
+    /// When the kernel created the entry, in nanoseconds of the real-time clock
+    /// (`nf_conntrack_timestamp` on); nil otherwise.
+    @inlinable public var startNanoseconds: UInt64? { raw.start_ns == 0 ? nil : raw.start_ns }
+
+    /// The two directions of a conntrack entry.
+    public enum Side: Sendable {
+        /// From the original tuple's source (who sent the first packet).
+        case original
+        case reply
+    }
+
+    /// The netlink message the entry came from; valid only while the entry is being handled.
+    package var netlinkMessage: UnsafeRawPointer? { raw.netlink_message }
+
+    private func tuple(_ tuple: cct_tuple) -> Tuple? {
+        guard let source = address(tuple.src), let destination = address(tuple.dst) else { return nil }
+        return Tuple(source: source, sourcePort: tuple.src_port, destination: destination, destinationPort: tuple.dst_port)
+    }
+
+    // The C layer zeroes the entry, so an IPv4 address is followed by zero bytes,
+    // which is exactly IPAddress's layout: two big-endian loads, no per-byte loop.
+    @inlinable func address(_ bytes: CCTAddressBytes) -> IPAddress? {
+        guard let family else { return nil }
+        return withUnsafeBytes(of: bytes) { buffer in
+            IPAddress(
+                family: family,
+                high: UInt64(bigEndian: buffer.loadUnaligned(as: UInt64.self)),
+                low: UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            )
+        }
+    }
+}
+
+/// The C import of `uint8_t[16]`.
+public typealias CCTAddressBytes = (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)

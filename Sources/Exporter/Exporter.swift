@@ -1,0 +1,121 @@
+import Collectors
+import ConntrackAggregation
+import ConntrackKernel
+import Exposition
+import HTTPServer
+import LinuxSystem
+import Logging
+import TextFormatting
+import Views
+import WebSecurity
+
+/// A running exporter, wired from ``ExporterOptions``: the table reader, the event listener,
+/// the collectors, the routes and the HTTP server. Building one opens every socket, checks
+/// that the table can be read and drops privileges; ``serve(until:keepServing:)`` serves.
+public final class Exporter {
+    private let server: HTTPServer
+    private let webConfig: WebConfigStore
+
+    /// Opens what the exporter needs, in the order its guarantees need it: events are
+    /// subscribed to before the first table read, and every socket is open before
+    /// capabilities are dropped and before any thread starts (capabilities are per thread).
+    public init(options: ExporterOptions, logger: Logger) throws(StartupFailure) {
+        let renderer = HostRenderer()
+        let socket: ConntrackSocket
+        let listener: LifecycleListener?
+        do {
+            // The container image's binary carries cap_net_admin as permitted only, so that exec
+            // never fails without it and the missing capability gets the message below.
+            try Capabilities.raiseNetAdmin()
+            socket = try ConntrackSocket()
+            // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
+            listener = options.collectors.contains(.lifecycle) ? try LifecycleListener(
+                ignore: options.ignore, mode: options.hostLabel, hostTTL: Int64(options.hostTTLSeconds),
+                maxHosts: options.maxHosts, log: options.eventLog.map { EventLog(format: $0, renderer: renderer) },
+                logger: logger) : nil
+            // One short request proves the table can be read; the first scrape does the first
+            // dump, so the port opens at once however large the table is.
+            let entries = try socket.entryCount()
+            logger.info("conntrack table readable", metadata: ["entries": "\(entries)"])
+        } catch {
+            throw StartupFailure.tableUnreadable(error)
+        }
+        if !TimestampSetting.isEnabled() {
+            logger.info("""
+                connection durations are off: conntrack_connection_duration_seconds needs \
+                net.netfilter.nf_conntrack_timestamp=1 (sysctl -w net.netfilter.nf_conntrack_timestamp=1); \
+                the exporter never changes sysctls
+                """)
+        }
+
+        var listeners: [ListeningSocket] = []
+        for address in options.listenAddresses {
+            do {
+                listeners += try ListeningSocket.open(address)
+            } catch {
+                throw StartupFailure("\(error)")
+            }
+        }
+        do {
+            webConfig = try WebConfigStore(path: options.webConfigFile, logger: logger)
+        } catch {
+            throw StartupFailure("\(error)")
+        }
+        do {
+            // Every socket that needs more than CAP_NET_ADMIN is open (a port below 1024 needs
+            // CAP_NET_BIND_SERVICE), and no thread has started yet.
+            try Capabilities.keepOnlyNetAdmin(switchingTo: options.user)
+            // Events that arrived since subscribing wait in the socket's buffer.
+            try listener?.start()
+        } catch {
+            throw StartupFailure("\(error)")
+        }
+
+        let reader = TableReader(dumper: socket, ignore: options.ignore, mode: options.hostLabel,
+                                 idleThreshold: options.idleThresholdSeconds, logger: logger)
+        let scraper = Scraper(table: reader, collectors: options.collectors.compactMap { name in
+            Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer)
+        }, logger: logger)
+        let coalescer = ScrapeCoalescer(scraper: scraper)
+        let views = options.views ? DiagnosticViews(coalescer: coalescer, lifecycle: { listener?.snapshot ?? LifecycleCounters() },
+                                                    renderer: renderer) : nil
+        let routes = ExporterRoutes(telemetryPath: options.telemetryPath, coalescer: coalescer, views: views)
+        let gate = WebGate(store: webConfig, next: routes.handle)
+        do {
+            server = try HTTPServer(listeners: listeners, transports: webConfig, logger: logger, handler: gate.handle)
+        } catch {
+            throw StartupFailure("\(error)")
+        }
+        logger.info("listening", metadata: [
+            "addresses": "\(listeners.map(\.boundAddress.description).joined(separator: ","))",
+            "path": "\(options.telemetryPath)", "version": "\(BuildInfo.version)",
+            "tls": "\(webConfig.servesTLS)", "basic_auth": "\(!webConfig.current.config.users.isEmpty)",
+            "collectors": "\(options.collectors.map(\.rawValue).joined(separator: ","))",
+        ])
+    }
+
+    /// Serves until `control` becomes readable and `keepServing` then returns false.
+    public func serve(until control: Int32, keepServing: () -> Bool) throws(SystemError) {
+        try server.run(until: control, keepServing: keepServing)
+    }
+
+    /// Re-reads the web config file now (SIGHUP).
+    public func reloadWebConfig() {
+        webConfig.reload()
+    }
+
+    private static func collector(_ name: CollectorName, options: ExporterOptions, socket: ConntrackSocket,
+                                  listener: LifecycleListener?, renderer: HostRenderer) -> CollectorRegistry<ScrapeContext>.Entry? {
+        let collector: any Collector<ScrapeContext>
+        switch name {
+        case .connectionStates: collector = ConnectionStateCollector(folding: HostFolding(maxHosts: options.maxHosts), renderer: renderer)
+        case .lifecycle:
+            guard let listener else { return nil }
+            collector = LifecycleCollector(listener: listener, renderer: renderer)
+        case .tableHealth: collector = TableHealthCollector(socket: socket)
+        case .process: collector = ProcessCollector()
+        case .buildInfo: collector = BuildInfoCollector()
+        }
+        return CollectorRegistry.Entry(name.rawValue, collector)
+    }
+}

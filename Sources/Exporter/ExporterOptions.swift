@@ -1,0 +1,36 @@
+import Collectors
+import ConntrackAggregation
+import ConntrackModel
+import HTTPServer
+import LinuxSystem
+
+/// Everything the command line decides, checked: what an ``Exporter`` is built from.
+public struct ExporterOptions: Sendable {
+    public var listenAddresses = [ListenAddress(host: nil, port: ListenAddress.defaultPort)]
+    public var telemetryPath = "/metrics"
+    /// `--web.config.file`: TLS, basic auth, headers; nil serves plain HTTP to anyone.
+    public var webConfigFile: String?
+    /// The user to switch to once the sockets are open.
+    public var user: UserAccount?
+    public var ignore = IgnoreList()
+    public var hostLabel = HostLabelMode.endpoint
+    /// Open connections silent this long count as idle; 0 turns the gauge off.
+    public var idleThresholdSeconds: UInt32 = 300
+    /// Event counters unchanged this long are forgotten; 0 keeps them.
+    public var hostTTLSeconds: UInt32 = 3600
+    /// Hosts with series of their own; 0 for no cap.
+    public var maxHosts = 0
+    /// Serve `/connections` and `/hosts`.
+    public var views = true
+    /// `--log-events`: one line per connection event on standard output, in this format.
+    public var eventLog: EventLogFormat?
+    /// Optional collectors switched off.
+    public var disabledCollectors: Set<CollectorName> = []
+
+    public init() {}
+
+    /// The collectors that run, in order.
+    public var collectors: [CollectorName] {
+        CollectorName.allCases.filter { !disabledCollectors.contains($0) }
+    }
+}

@@ -1,0 +1,63 @@
+import ConntrackAggregation
+import TextFormatting
+
+/// `GET /connections`: the tracked TCP connections a query selected, idle longest first.
+public struct ConnectionsView {
+    let listing: ConnectionListing
+    let renderer: HostRenderer
+
+    public init(listing: ConnectionListing, renderer: HostRenderer = HostRenderer()) {
+        self.listing = listing
+        self.renderer = renderer
+    }
+
+    public var text: String {
+        var table = TextTable(header: ["STATE", "DIR", "LOCAL", "REMOTE"] + renderer.labelNames.map { $0.uppercased() }
+                              + ["IDLE_S", "AGE_S", "CLOSED_BY"])
+        let rows = listing.rows
+        for row in rows {
+            let connection = row.connection
+            table.append([connection.tcpState.kernelName, connection.direction.label, row.local.description,
+                          row.remote.description] + renderer.labels(of: connection.host).map(\.value)
+                          + [Self.cell(connection.idleSeconds), Self.cell(connection.ageSeconds), connection.closedBy?.label ?? "-"])
+        }
+        var text = table.text
+        if listing.matched > rows.count {
+            text += "# \(listing.matched - rows.count) more connections matched (\(listing.matched) in all); "
+                + "raise ?limit= (at most \(ConnectionQuery.maximumLimit)) or filter with ?host=, ?state=, ?idle_min=\n"
+        }
+        return text
+    }
+
+    public var json: String {
+        let rows = listing.rows.map { row in
+            let connection = row.connection
+            var object = JSONObject()
+            object.add("state", connection.tcpState.kernelName)
+            object.add("group", Self.group(connection))
+            object.add("direction", connection.direction.label)
+            object.add("local", row.local.description)
+            object.add("remote", row.remote.description)
+            for (name, value) in renderer.labels(of: connection.host) { object.add(name, value) }
+            object.add("idle_seconds", connection.idleSeconds)
+            object.add("age_seconds", connection.ageSeconds)
+            object.add("closed_by", connection.closedBy?.label)
+            return object.text
+        }
+        var object = JSONObject()
+        object.add("matched", listing.matched)
+        object.add("shown", rows.count)
+        object.add("connections", raw: JSONObject.array(rows))
+        return object.text + "\n"
+    }
+
+    /// The exporter's name for the connection's state: a gauge's, with closing ones split.
+    private static func group(_ connection: TrackedConnection) -> String {
+        if connection.tcpState.isHalfClosed { return "half_closed" }
+        return connection.tcpState == .timeWait ? "time_wait" : "\(connection.state)"
+    }
+
+    private static func cell(_ seconds: UInt32?) -> String {
+        seconds.map { "\($0)" } ?? "-"
+    }
+}

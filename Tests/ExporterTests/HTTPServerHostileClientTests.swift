@@ -1,0 +1,96 @@
+import Foundation
+import Glibc
+@testable import HTTPServer
+import TestFixtures
+import Testing
+
+/// ``HTTPServer`` against clients that try to lock it out or bloat it. Each test failed
+/// on the server before deadlines, eviction of slow heads and the memory bound.
+@Suite(.serialized) struct HTTPServerHostileClientTests {
+    init() {
+        // A thousand clients plus the server's own descriptors, in this one process.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    private func scrapeSucceeds(port: UInt16) -> Bool {
+        guard let client = try? TestHTTPClient(port: port),
+              (try? client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) != nil,
+              let response = try? client.response() else { return false }
+        return response.status == 200
+    }
+
+    @Test func slowReadersCannotHoldEverySlot() throws {
+        let server = try RunningServer(bodyBytes: 4 << 20)
+        // More clients than connection slots, each asking for 4 MiB it never reads.
+        let stalled = try (0..<520).map { _ in try TestHTTPClient(port: server.port, receiveBuffer: 4096) }
+        for client in stalled { try? client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") }
+        Thread.sleep(forTimeInterval: 1)
+        let answered = (0..<8).filter { _ in scrapeSucceeds(port: server.port) }.count
+        #expect(answered == 8)
+        withExtendedLifetime(stalled) {}
+    }
+
+    @Test func closesAResponseNotDrainedInTime() throws {
+        var limits = HTTPServer.Limits()
+        limits.writeTimeout = .milliseconds(300)
+        let server = try RunningServer(bodyBytes: 8 << 20, limits: limits)
+        let client = try TestHTTPClient(port: server.port, receiveBuffer: 4096)
+        try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        Thread.sleep(forTimeInterval: 1.5)
+        // The server gave up: what arrives ends well short of the 8 MiB body.
+        #expect(client.drain() < 8 << 20)
+    }
+
+    @Test func aStreamOfBlankLinesGets431() throws {
+        let server = try RunningServer()
+        let client = try TestHTTPClient(port: server.port)
+        for _ in 0..<16 { try? client.send(String(repeating: "\r\n", count: 2048)) }
+        #expect(try client.response().status == 431)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func slowlorisAtAThousandClientsLeavesRoomForScrapes() throws {
+        let server = try RunningServer()
+        let slow = try (0..<1000).map { _ in try TestHTTPClient(port: server.port) }
+        for client in slow { try? client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n") }
+        var answered = 0
+        for _ in 0..<8 {
+            // Every slow client trickles one more header line; once the server has read them, a scrape arrives.
+            for client in slow { try? client.send("X-Trickle: 1\r\n") }
+            Thread.sleep(forTimeInterval: 0.3)
+            if scrapeSucceeds(port: server.port) { answered += 1 }
+        }
+        #expect(answered == 8)
+        withExtendedLifetime(slow) {}
+    }
+
+    /// Head and body used to leave in two writes, so the second waited for a delayed ACK
+    /// (40 ms) on every kept-alive response. A functional bound, far above the fixed cost.
+    @Test func keptAliveResponsesDoNotWaitForDelayedACKs() throws {
+        let server = try RunningServer()
+        let client = try TestHTTPClient(port: server.port)
+        let start = ContinuousClock.now
+        for _ in 0..<50 {
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.response().status == 200)
+        }
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+
+    @Test func answersARequestFollowedByEndOfStream() throws {
+        let server = try RunningServer()
+        var answered = 0
+        for _ in 0..<60 {
+            let client = try TestHTTPClient(port: server.port)
+            try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            client.shutdownWrite()
+            if let response = try? client.response(), response.status == 200, client.isClosedByServer() {
+                answered += 1
+            }
+        }
+        #expect(answered == 60)
+    }
+}
