@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "conntrack-dump-floor", targets: ["conntrack-dump-floor"]),
         .executable(name: "conntrack-churn", targets: ["conntrack-churn"]),
         .executable(name: "conntrack-event-floor", targets: ["conntrack-event-floor"]),
+        .executable(name: "conntrack-flood", targets: ["conntrack-flood"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,7 +66,8 @@ let package = Package(
                 dependencies: ["CLinux", "ConntrackKernel", "ConntrackModel", "LinuxSystem", "TextFormatting", logging]),
         .target(name: "Exposition", dependencies: ["CGzip", "TextFormatting", logging]),
         .target(name: "Collectors",
-                dependencies: ["CBuildInfo", "ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "Exposition", "LinuxSystem"]),
+                dependencies: ["CBuildInfo", "ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "Exposition", "HTTPServer",
+                               "LinuxSystem"]),
         .target(name: "HTTPServer", dependencies: ["CLinux", "LinuxSystem", "TextFormatting", logging]),
         .target(name: "WebSecurity",
                 dependencies: ["CCrypt", "COpenSSL", "CTLS", "CYAML", "HTTPServer", "LinuxSystem", "TextFormatting", logging]),
@@ -84,6 +86,8 @@ let package = Package(
         .executableTarget(name: "conntrack-dump-floor", dependencies: ["CConntrack", "CNetfilterConntrack", "CMnl"]),
         .executableTarget(name: "conntrack-event-floor", dependencies: ["CConntrack"]),
         .executableTarget(name: "conntrack-churn"),
+        // Hostile traffic for the tests and the soak: a port scan, or connections from many sources.
+        .executableTarget(name: "conntrack-flood"),
 
         // Tests follow the targets; fixtures and the integration helpers live apart from the suites.
         .target(name: "TestFixtures", dependencies: ["ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "HTTPServer",
@@ -99,10 +103,11 @@ let package = Package(
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "TestFixtures"]),
         .testTarget(name: "DeploymentTests"),
         .target(name: "CTestNamespace", path: "Tests/CTestNamespace"),
-        .target(name: "IntegrationSupport", dependencies: ["CTestNamespace"], path: "Tests/IntegrationSupport"),
+        .target(name: "IntegrationSupport", dependencies: ["CTestNamespace"], path: "Tests/IntegrationSupport",
+                exclude: ["hostile-clients.py"]),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["Collectors", "ConntrackAggregation", "ConntrackKernel", "IntegrationSupport", "conntrack_exporter",
-                                   "conntrack-fill", logging]),
+                                   "conntrack-fill", "conntrack-flood", logging]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,7 @@
 # The soak run: the exporter for SOAK_SECONDS (default 600) in a network namespace of its
 # own, under connection churn, a scrape every second and hostile clients at once
 # (slowloris and slow readers from slowhttptest, a stream of blank lines, a connection
-# flood from wrk). Run as root from the repository after `swift build -c release`:
+# flood from wrk, kept-alive clients pipelining views, requests abandoned with a reset). Run as root from the repository after `swift build -c release`:
 #   Benchmarks/soak.sh
 # Records RSS, descriptors and scrape results over time, then checks that the event
 # counters match the churn exactly or that the loss was reported, and writes its section
@@ -49,6 +49,10 @@ while time.time() < end:
         time.sleep(0.1)
 PY
 in_ns bash -c "end=\$((SECONDS + $seconds)); while [ \$SECONDS -lt \$end ]; do wrk -c 600 -t 1 -d 10s '$url' >/dev/null 2>&1; sleep 50; done" & pids+=($!)
+# Issue 18's attackers: kept-alive clients pipelining views, and requests abandoned with a reset.
+hostile="$root/Tests/IntegrationSupport/hostile-clients.py"
+in_ns python3 "$hostile" pipeline connections --connections 200 --seconds "$seconds" >/dev/null 2>&1 & pids+=($!)
+in_ns python3 "$hostile" abandon connections-10000 --seconds "$seconds" >/dev/null 2>&1 & pids+=($!)
 
 in_ns "$bin/conntrack-churn" "$seconds" 1 7999 >"$work/churn" & churn=$!
 
@@ -90,7 +94,8 @@ section=$(
     echo "\`Benchmarks/soak.sh\`: the exporter (release build, 50,000 synthetic entries) under loopback churn"
     echo "(\`conntrack-churn\`, 1 thread), a scrape every second, and at the same time: slowhttptest slowloris"
     echo "(1,000 connections) and slow-read (200) clients, a client streaming blank lines, and \`wrk -c 600\`"
-    echo "for 10 s every minute. Result: **$verdict**."
+    echo "for 10 s every minute, 200 kept-alive clients pipelining \`/connections\` and a loop of \`/connections?limit=10000\`"
+    echo "requests abandoned with a reset (\`Tests/IntegrationSupport/hostile-clients.py\`). Result: **$verdict**."
     echo
     echo "| figure | value |"
     echo "|---|---|"

@@ -55,10 +55,9 @@ int cct_events_set_buffer_size(cct_socket *s, int buffer_bytes) {
 
 int cct_events_receive(cct_socket *s, cct_entry_callback callback, void *context) {
     struct cct_parse_state state = { callback, context, 1 };
-    int fd = mnl_socket_get_fd(s->nl);
     int count = 0;
     while (count < CCT_EVENTS_PER_RECEIVE) {
-        ssize_t n = recv(fd, s->buffer, sizeof(s->buffer), MSG_DONTWAIT);
+        ssize_t n = cct_receive_from_kernel(s, s->buffer, sizeof(s->buffer), MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) return count;

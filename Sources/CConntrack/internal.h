@@ -23,7 +23,13 @@ struct cct_socket {
     unsigned groups;
     char buffer[CCT_BUFFER_SIZE];
     char *pipeline[CCT_PIPELINE_DEPTH];  // allocated by the first pipelined dump
+    uint64_t rejected;                   // messages dropped: not sent by the kernel
 };
+
+/// Receives one datagram into `buffer` like recv(2), blocking unless `flags` say otherwise,
+/// and drops (and counts) those not sent by the kernel (port id 0): any process of the
+/// namespace may send to a netlink socket's port id. Returns the length, or -1 and errno.
+ssize_t cct_receive_from_kernel(cct_socket *s, void *buffer, size_t size, int flags);
 
 /// Sends one request of `type` (IPCTNL_MSG_*) with `flags` for `family` and runs
 /// `callback` over every reply until the kernel ends it (DONE, or the ACK that

@@ -36,7 +36,6 @@ static int ends_exchange(const char *buffer, ssize_t length) {
 
 static void *receive_loop(void *argument) {
     struct pipeline *p = argument;
-    int fd = mnl_socket_get_fd(p->s->nl);
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (p->filled - p->parsed == CCT_PIPELINE_DEPTH && !p->abandoned) pthread_cond_wait(&p->changed, &p->lock);
@@ -46,7 +45,7 @@ static void *receive_loop(void *argument) {
 
         // Once abandoned, the parser reads nothing: the scratch buffer takes the rest.
         char *buffer = abandoned ? p->s->buffer : p->s->pipeline[slot];
-        ssize_t n = recv(fd, buffer, CCT_BUFFER_SIZE, 0);
+        ssize_t n = cct_receive_from_kernel(p->s, buffer, CCT_BUFFER_SIZE, 0);
         if (n < 0 && errno == EINTR) continue;
         int error = n < 0 ? errno : 0;
         int last = n <= 0 || ends_exchange(buffer, n);

@@ -42,6 +42,20 @@ int cct_socket_fd(cct_socket *s) {
     return mnl_socket_get_fd(s->nl);
 }
 
+uint64_t cct_socket_rejected(cct_socket *s) {
+    return __atomic_load_n(&s->rejected, __ATOMIC_RELAXED);
+}
+
+ssize_t cct_receive_from_kernel(cct_socket *s, void *buffer, size_t size, int flags) {
+    for (;;) {
+        struct sockaddr_nl sender;
+        socklen_t length = sizeof(sender);
+        ssize_t n = recvfrom(mnl_socket_get_fd(s->nl), buffer, size, flags, (struct sockaddr *)&sender, &length);
+        if (n < 0 || (length == sizeof(sender) && sender.nl_pid == 0)) return n;
+        __atomic_fetch_add(&s->rejected, 1, __ATOMIC_RELAXED);
+    }
+}
+
 int cct_fail_and_reconnect(cct_socket *s) {
     int saved = errno;
     mnl_socket_close(s->nl);
@@ -97,7 +111,7 @@ int cct_request(cct_socket *s, uint8_t type, uint16_t flags, uint8_t family, mnl
 
 int cct_receive(cct_socket *s, mnl_cb_t callback, void *data) {
     for (;;) {
-        ssize_t n = mnl_socket_recvfrom(s->nl, s->buffer, sizeof(s->buffer));
+        ssize_t n = cct_receive_from_kernel(s, s->buffer, sizeof(s->buffer), 0);
         if (n < 0) {
             if (errno == EINTR) continue;
             return cct_fail_and_reconnect(s);

@@ -23,8 +23,15 @@ int clinux_signalfd(const sigset_t *mask) {
     return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-int clinux_accept(int fd) {
-    return accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+int clinux_accept(int fd, void *peer, unsigned int *length) {
+    socklen_t size = *length;
+    int client = accept4(fd, peer, &size, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    *length = size;
+    return client;
+}
+
+int clinux_forbid_core_dumps(void) {
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 int clinux_signalfd_read(int fd) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -207,4 +209,13 @@ long ctls_write(ctls_connection *connection, const void *buffer, size_t size, sh
 
 int ctls_pending(ctls_connection *connection) {
     return SSL_pending(connection->ssl);
+}
+
+int ctls_hmac_sha256(const void *key, size_t key_length, const void *data, size_t length, unsigned char *out) {
+    unsigned int written = 0;
+    return HMAC(EVP_sha256(), key, (int)key_length, data, length, out, &written) != NULL && written == 32 ? 0 : -1;
+}
+
+int ctls_random(void *buffer, size_t length) {
+    return RAND_bytes(buffer, (int)length) == 1 ? 0 : -1;
 }

@@ -9,6 +9,8 @@ public enum CollectorName: String, CaseIterable, Sendable {
     case tableHealth = "table_health"
     /// The standard `process_*` metrics.
     case process
+    /// What the HTTP server turned away, by reason.
+    case http
     /// `conntrack_exporter_build_info`.
     case buildInfo = "build_info"
 
@@ -22,6 +24,7 @@ public enum CollectorName: String, CaseIterable, Sendable {
         case .lifecycle: "opened/closed counters from conntrack events (off: no event subscription at all)"
         case .tableHealth: "table fill and the kernel's conntrack statistics"
         case .process: "the standard process_* metrics"
+        case .http: "requests and connections the HTTP server turned away, by reason"
         case .buildInfo: "conntrack_exporter_build_info"
         }
     }

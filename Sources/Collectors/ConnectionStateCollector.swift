@@ -29,6 +29,8 @@ public struct ConnectionStateCollector: Collector, Sendable {
     static let age = MetricDescriptor("conntrack_open_connection_age_seconds", .histogram,
         help: "Age of every open TCP connection from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), at this scrape.")
 
+    static let capped = MetricDescriptor("conntrack_exporter_table_hosts_capped", .gauge,
+        help: "1 when this read met more distinct hosts than it counts apart (--max-hosts times 64): the connections of the hosts met after that count under host=\"other\" directly.")
     static let foldedHosts = MetricDescriptor("conntrack_exporter_folded_hosts", .gauge,
         help: "Hosts of the table counted under host=\"other\" at this scrape because of --max-hosts (0 when under it or off).")
 
@@ -67,6 +69,8 @@ public struct ConnectionStateCollector: Collector, Sendable {
         }
         writer.header(Self.foldedHosts)
         writer.sample(Self.foldedHosts.name, value: UInt64(folded))
+        writer.header(Self.capped)
+        writer.sample(Self.capped.name, value: table.overflowed ? 1 : 0)
         writer.histogram(Self.idleTime, table.idle)
         if timestampsEnabled() || table.age.count > 0 {
             writer.histogram(Self.age, table.age)

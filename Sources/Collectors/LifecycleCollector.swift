@@ -19,6 +19,8 @@ public struct LifecycleCollector: Collector {
         help: "Episodes of event loss: times the exporter's receive buffer overflowed (ENOBUFS), each losing one or more events; conntrack_exporter_events_lost_total counts the events.")
     static let lost = MetricDescriptor("conntrack_exporter_events_lost_total", .counter,
         help: "Conntrack events the kernel dropped because the exporter's receive buffer was full (the Drops of its socket in /proc/net/netlink).")
+    static let rejected = MetricDescriptor("conntrack_exporter_event_messages_rejected_total", .counter,
+        help: "Netlink messages the event socket dropped because another process, not the kernel, sent them (forged events).")
     static let trackedHosts = MetricDescriptor("conntrack_exporter_tracked_hosts", .gauge,
         help: "Remote hosts the exporter keeps event counters for.")
     static let forgottenHosts = MetricDescriptor("conntrack_exporter_forgotten_hosts_total", .counter,
@@ -51,6 +53,8 @@ public struct LifecycleCollector: Collector {
         writer.sample(Self.overflows.name, value: counters.overflows)
         writer.header(Self.lost)
         writer.sample(Self.lost.name, value: lost)
+        writer.header(Self.rejected)
+        writer.sample(Self.rejected.name, value: listener.rejectedMessages)
         writer.header(Self.trackedHosts)
         writer.sample(Self.trackedHosts.name, value: UInt64(counters.hostCount))
         writer.header(Self.forgottenHosts)

@@ -14,6 +14,9 @@ public final class TableHealthCollector: Collector {
                          help: "The kernel's per-CPU conntrack statistic '\(name)' summed over CPUs (conntrack -S).")
     }
 
+    static let rejected = MetricDescriptor("conntrack_exporter_dump_messages_rejected_total", .counter,
+        help: "Netlink messages the table socket dropped because another process, not the kernel, sent them.")
+
     private let socket: ConntrackSocket
     /// CPU -> one counter per statistic; only touched by scrapes, one at a time.
     private var counters: [UInt16: [WrappingCounter]] = [:]
@@ -36,6 +39,8 @@ public final class TableHealthCollector: Collector {
         writer.sample(Self.entries.name, value: UInt64(read.entries))
         writer.header(Self.limit)
         writer.sample(Self.limit.name, value: UInt64(read.limit))
+        writer.header(Self.rejected)
+        writer.sample(Self.rejected.name, value: socket.rejectedMessages)
         for (index, family) in Self.statistics.enumerated() {
             writer.header(family)
             writer.sample(family.name, value: counters.values.reduce(0) { $0 + $1[index].total })

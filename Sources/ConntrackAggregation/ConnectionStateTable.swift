@@ -20,12 +20,16 @@ public struct ConnectionStateTable: Sendable {
     public private(set) var age = Histogram(upperBounds: LifecycleCounters.durationBounds)
 
     /// `expectedHosts` sizes the table up front (the last read's count), so a read of a
-    /// large table does not rehash as it grows.
-    public init(classifier: ConnectionClassifier, idleThreshold: UInt32, expectedHosts: Int = 0) {
+    /// large table does not rehash as it grows. With `maxHosts` above 0, at most that many
+    /// hosts are counted apart; connections of further hosts count under ``HostKey/other``.
+    public init(classifier: ConnectionClassifier, idleThreshold: UInt32, expectedHosts: Int = 0, maxHosts: Int = 0) {
         self.classifier = classifier
         self.idleThreshold = idleThreshold
-        hostCounts = HostCountTable(expectedHosts: expectedHosts, idleThreshold: idleThreshold)
+        hostCounts = HostCountTable(expectedHosts: expectedHosts, idleThreshold: idleThreshold, maxHosts: maxHosts)
     }
+
+    /// Whether more hosts came than are counted apart (see `maxHosts`).
+    public var overflowed: Bool { hostCounts.overflowed }
 
     /// Each host's counts, in no particular order; built on each call.
     public var hosts: [(key: HostKey, value: StateCounts)] { hostCounts.hosts }

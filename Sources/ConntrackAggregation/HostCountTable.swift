@@ -16,15 +16,21 @@ struct HostCountTable: Sendable {
     }
 
     private let idleThreshold: UInt32
+    /// Distinct hosts counted apart at most (0: any number); further hosts count under
+    /// ``HostKey/other``, so a flood of new hosts cannot grow a read without bound.
+    private let maxHosts: Int
+    /// Whether a host was counted under ``HostKey/other`` for want of room (the one in flight aside).
+    private var countedOver = false
     private var slots: [Slot]
     private var usedSlots = 0
     /// The connection counted last and its host's hash: not in `slots` yet.
     private var inFlight: (connection: TrackedConnection, hash: Int)?
 
     /// Room for `expectedHosts` before the first growth; `idleThreshold` as in ``StateCounts``.
-    init(expectedHosts: Int, idleThreshold: UInt32) {
+    init(expectedHosts: Int, idleThreshold: UInt32, maxHosts: Int = 0) {
         self.idleThreshold = idleThreshold
-        slots = Self.emptySlots(Self.capacity(for: expectedHosts))
+        self.maxHosts = maxHosts
+        slots = Self.emptySlots(Self.capacity(for: maxHosts > 0 ? min(expectedHosts, maxHosts + 1) : expectedHosts))
     }
 
     /// Counts `connection` under its host.
@@ -32,7 +38,7 @@ struct HostCountTable: Sendable {
         let hash = Self.hash(connection.host)
         slots.withUnsafeBufferPointer { clinux_prefetch_for_write($0.baseAddress! + (hash & ($0.count - 1))) }
         if let (previous, previousHash) = inFlight {
-            let index = slotIndex(inserting: previous.host, hash: previousHash)
+            let index = slotIndex(counting: previous.host, hash: previousHash)
             slots[index].counts.add(previous, idleThreshold: idleThreshold)
         }
         inFlight = (connection, hash)
@@ -40,8 +46,22 @@ struct HostCountTable: Sendable {
 
     /// Hosts with counts.
     var count: Int {
-        guard let (connection, hash) = inFlight else { return usedSlots }
-        return usedSlots + (slotIndex(of: connection.host, hash: hash) == nil ? 1 : 0)
+        guard let (host, hash) = inFlightHost else { return usedSlots }
+        return usedSlots + (slotIndex(of: host, hash: hash) == nil ? 1 : 0)
+    }
+
+    /// Whether some host was counted under ``HostKey/other`` for want of room.
+    var overflowed: Bool {
+        countedOver || (inFlightHost?.key == .other && inFlight?.connection.host != .other)
+    }
+
+    /// The host the connection in flight counts under, and its hash.
+    private var inFlightHost: (key: HostKey, hash: Int)? {
+        guard let (connection, hash) = inFlight else { return nil }
+        if maxHosts > 0, usedSlots >= maxHosts, connection.host != .other, slotIndex(of: connection.host, hash: hash) == nil {
+            return (.other, Self.hash(.other))
+        }
+        return (connection.host, hash)
     }
 
     /// Every host and its counts, in no particular order.
@@ -49,14 +69,14 @@ struct HostCountTable: Sendable {
         var hosts: [(key: HostKey, value: StateCounts)] = []
         hosts.reserveCapacity(usedSlots + 1)
         for slot in slots where slot.used { hosts.append((slot.key, slot.counts)) }
-        guard let (connection, hash) = inFlight else { return hosts }
-        if let index = slotIndex(of: connection.host, hash: hash) {
+        guard let (connection, _) = inFlight, let (host, hash) = inFlightHost else { return hosts }
+        if let index = slotIndex(of: host, hash: hash) {
             let position = slots[..<index].lazy.filter(\.used).count
             hosts[position].value.add(connection, idleThreshold: idleThreshold)
         } else {
             var counts = StateCounts()
             counts.add(connection, idleThreshold: idleThreshold)
-            hosts.append((connection.host, counts))
+            hosts.append((host, counts))
         }
         return hosts
     }
@@ -66,6 +86,15 @@ struct HostCountTable: Sendable {
         var hasher = Hasher()
         key.hash(into: &hasher)
         return hasher.finalize()
+    }
+
+    /// The slot `key` counts in: its own, taken for it if there is room, else other's.
+    private mutating func slotIndex(counting key: HostKey, hash: Int) -> Int {
+        guard maxHosts > 0, usedSlots >= maxHosts, key != .other else { return slotIndex(inserting: key, hash: hash) }
+        let (index, found) = probe(key, hash: hash)
+        if found { return index }
+        countedOver = true
+        return slotIndex(inserting: .other, hash: Self.hash(.other))
     }
 
     /// The slot of `key`, taken for it (with no counts) if it has none.

@@ -12,11 +12,14 @@ public struct HostFolding: Sendable {
 
     /// The `maxHosts` hosts with the most connections, and the rest summed under
     /// ``HostKey/other``; with how many hosts were folded there.
+    /// A table that already counted some hosts under ``HostKey/other`` (one capped in size)
+    /// keeps them there.
     public func fold(_ hosts: [(key: HostKey, value: StateCounts)]) -> (hosts: [(key: HostKey, value: StateCounts)], folded: Int) {
-        guard maxHosts > 0, hosts.count > maxHosts else { return (hosts, 0) }
+        let own = hosts.filter { $0.key != .other }
+        guard maxHosts > 0, own.count > maxHosts else { return (hosts, 0) }
         // Busiest first; ties by address, so the same table always keeps the same hosts.
-        let ranked = hosts.sorted { ($0.value.total, $1.key) > ($1.value.total, $0.key) }
-        var other = StateCounts()
+        let ranked = own.sorted { ($0.value.total, $1.key) > ($1.value.total, $0.key) }
+        var other = hosts.first { $0.key == .other }?.value ?? StateCounts()
         for host in ranked.dropFirst(maxHosts) { other.add(host.value) }
         return (ranked.prefix(maxHosts) + [(.other, other)], ranked.count - maxHosts)
     }

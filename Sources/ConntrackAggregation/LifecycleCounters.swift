@@ -80,4 +80,9 @@ public struct LifecycleCounters: Sendable {
 
     /// Hosts with at least one counter.
     public var hostCount: Int { lastChanged.count }
+
+    /// Whether new hosts count under ``HostKey/other`` now, the cap being reached.
+    public var isAtCap: Bool {
+        maxHosts > 0 && lastChanged.count - (lastChanged[.other] == nil ? 0 : 1) >= maxHosts
+    }
 }

@@ -31,8 +31,13 @@ public final class TableReader: TableSource {
     /// False once the kernel has refused or ignored the TCP filter.
     private var filterWorks = true
 
-    public init(dumper: any TableDumping, ignore: IgnoreList, mode: HostLabelMode, idleThreshold: UInt32, logger: Logger) {
+    /// Hosts a read counts apart at most, 0 for any number (see ``ConnectionStateTable``).
+    private let maxHosts: Int
+
+    public init(dumper: any TableDumping, ignore: IgnoreList, mode: HostLabelMode, idleThreshold: UInt32,
+                maxHosts: Int = 0, logger: Logger) {
         self.dumper = dumper
+        self.maxHosts = maxHosts
         self.ignore = ignore
         self.mode = mode
         self.idleThreshold = idleThreshold
@@ -62,7 +67,8 @@ public final class TableReader: TableSource {
     }
 
     private func read(_ plan: DumpPlan, classifier: ConnectionClassifier, observers: [any ConnectionObserver]) throws(SystemError) -> TableRead {
-        let table = ConnectionStateTable(classifier: classifier, idleThreshold: idleThreshold, expectedHosts: lastHostCount)
+        let table = ConnectionStateTable(classifier: classifier, idleThreshold: idleThreshold, expectedHosts: lastHostCount,
+                                         maxHosts: maxHosts)
         var builder = TableRead.Builder(table: table, observers: observers)
         switch plan {
         case .whole:

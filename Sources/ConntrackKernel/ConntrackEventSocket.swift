@@ -21,6 +21,9 @@ public final class ConntrackEventSocket {
         try NetlinkDrops.count(forSocket: fd)
     }
 
+    /// Messages dropped because another process, not the kernel, sent them to this socket.
+    public var rejectedMessages: UInt64 { cct_socket_rejected(handle.pointer) }
+
     /// The receive buffer the kernel granted, in bytes.
     public var bufferBytes: Int { Int(cct_events_buffer_size(handle.pointer)) }
 

@@ -30,6 +30,9 @@ public final class ConntrackSocket: TableDumping {
         }
     }
 
+    /// Messages dropped because another process, not the kernel, sent them to this socket.
+    public var rejectedMessages: UInt64 { cct_socket_rejected(handle.pointer) }
+
     /// The number of entries in the table now, of every protocol (one short request).
     public func entryCount() throws(SystemError) -> UInt32 {
         try size().entries

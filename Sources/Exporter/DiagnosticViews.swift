@@ -31,24 +31,27 @@ public struct DiagnosticViews: Sendable {
         ]
     }
 
-    public func connections(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        guard let query = Self.parse(respond, { () throws(ViewQueryError) in try ConnectionQuery(parsing: request.query) })
+    public func connections(_ request: HTTPRequest, responder: Responder) {
+        guard let query = Self.parse(responder, { () throws(ViewQueryError) in try ConnectionQuery(parsing: request.query) })
         else { return }
         let listing = ConnectionListing(query)
-        coalescer.read(observer: listing) { [renderer] read in
-            guard case .success = read else { return respond(Self.readFailed(read)) }
+        let accepted = coalescer.read(observer: listing, rows: listing.maximumRows, responder: responder) { [renderer] read in
+            guard case .success = read else { return responder.respond(Self.readFailed(read)) }
             let view = ConnectionsView(listing: listing, renderer: renderer)
-            respond(Self.response(query.format == .json ? view.json : view.text, query.format))
+            responder.respond(Self.response(query.format == .json ? view.json : view.text, query.format))
+        }
+        if !accepted {
+            responder.respond(.retryLater(reason: "too many /connections requests are waiting; try again, or lower ?limit="))
         }
     }
 
-    public func hosts(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        guard let query = Self.parse(respond, { () throws(ViewQueryError) in try HostsQuery(parsing: request.query) })
+    public func hosts(_ request: HTTPRequest, responder: Responder) {
+        guard let query = Self.parse(responder, { () throws(ViewQueryError) in try HostsQuery(parsing: request.query) })
         else { return }
-        coalescer.read(observer: nil) { [lifecycle, renderer] read in
-            guard case .success(let read) = read else { return respond(Self.readFailed(read)) }
+        _ = coalescer.read(observer: nil, responder: responder) { [lifecycle, renderer] read in
+            guard case .success(let read) = read else { return responder.respond(Self.readFailed(read)) }
             let view = HostsView(table: read.table, lifecycle: lifecycle(), query: query, renderer: renderer)
-            respond(Self.response(query.format == .json ? view.json : view.text, query.format))
+            responder.respond(Self.response(query.format == .json ? view.json : view.text, query.format))
         }
     }
 
@@ -58,12 +61,11 @@ public struct DiagnosticViews: Sendable {
     }
 
     /// The parsed query, or nil having answered `400` with the reason.
-    private static func parse<Query>(_ respond: (HTTPResponse) -> Void,
-                                     _ parse: () throws(ViewQueryError) -> Query) -> Query? {
+    private static func parse<Query>(_ responder: Responder, _ parse: () throws(ViewQueryError) -> Query) -> Query? {
         do {
             return try parse()
         } catch {
-            respond(HTTPResponse(status: .badRequest, body: Array("400 Bad Request: \(error)\n".utf8)))
+            responder.respond(HTTPResponse(status: .badRequest, body: Array("400 Bad Request: \(error)\n".utf8)))
             return nil
         }
     }

@@ -21,11 +21,14 @@ public final class Exporter {
     /// capabilities are dropped and before any thread starts (capabilities are per thread).
     public init(options: ExporterOptions, logger: Logger) throws(StartupFailure) {
         let renderer = HostRenderer()
+        let statistics = HTTPServerStatistics()
         let socket: ConntrackSocket
         let listener: LifecycleListener?
         do {
             // The container image's binary carries cap_net_admin as permitted only, so that exec
             // never fails without it and the missing capability gets the message below.
+            // Before any secret is loaded: no core dump may hold the TLS key or a password.
+            try CoreDumps.forbid()
             try Capabilities.raiseNetAdmin()
             socket = try ConntrackSocket()
             // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
@@ -65,6 +68,7 @@ public final class Exporter {
             // Every socket that needs more than CAP_NET_ADMIN is open (a port below 1024 needs
             // CAP_NET_BIND_SERVICE), and no thread has started yet.
             try Capabilities.keepOnlyNetAdmin(switchingTo: options.user)
+            try CoreDumps.forbid()
             // Events that arrived since subscribing wait in the socket's buffer.
             try listener?.start()
         } catch {
@@ -72,17 +76,21 @@ public final class Exporter {
         }
 
         let reader = TableReader(dumper: socket, ignore: options.ignore, mode: options.hostLabel,
-                                 idleThreshold: options.idleThresholdSeconds, logger: logger)
+                                 idleThreshold: options.idleThresholdSeconds,
+                                 maxHosts: options.maxHosts * ExporterOptions.tableHostsPerSeries, logger: logger)
         let scraper = Scraper(table: reader, collectors: options.collectors.compactMap { name in
-            Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer)
+            Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer, statistics: statistics)
         }, logger: logger)
-        let coalescer = ScrapeCoalescer(scraper: scraper)
+        var pacing = ScrapeCoalescer.Pacing()
+        pacing.maxAge = options.tableMaxAge
+        let coalescer = ScrapeCoalescer(scraper: scraper, pacing: pacing)
         let views = options.views ? DiagnosticViews(coalescer: coalescer, lifecycle: { listener?.snapshot ?? LifecycleCounters() },
                                                     renderer: renderer) : nil
         let routes = ExporterRoutes(telemetryPath: options.telemetryPath, coalescer: coalescer, views: views)
         let gate = WebGate(store: webConfig, next: routes.handle)
         do {
-            server = try HTTPServer(listeners: listeners, transports: webConfig, logger: logger, handler: gate.handle)
+            server = try HTTPServer(listeners: listeners, transports: webConfig, statistics: statistics, logger: logger,
+                                    handler: gate.handle)
         } catch {
             throw StartupFailure("\(error)")
         }
@@ -105,7 +113,8 @@ public final class Exporter {
     }
 
     private static func collector(_ name: CollectorName, options: ExporterOptions, socket: ConntrackSocket,
-                                  listener: LifecycleListener?, renderer: HostRenderer) -> CollectorRegistry<ScrapeContext>.Entry? {
+                                  listener: LifecycleListener?, renderer: HostRenderer,
+                                  statistics: HTTPServerStatistics) -> CollectorRegistry<ScrapeContext>.Entry? {
         let collector: any Collector<ScrapeContext>
         switch name {
         case .connectionStates: collector = ConnectionStateCollector(folding: HostFolding(maxHosts: options.maxHosts), renderer: renderer)
@@ -114,6 +123,7 @@ public final class Exporter {
             collector = LifecycleCollector(listener: listener, renderer: renderer)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
         case .process: collector = ProcessCollector()
+        case .http: collector = HTTPCollector(statistics: statistics)
         case .buildInfo: collector = BuildInfoCollector()
         }
         return CollectorRegistry.Entry(name.rawValue, collector)

@@ -19,13 +19,21 @@ public struct ExporterOptions: Sendable {
     /// Event counters unchanged this long are forgotten; 0 keeps them.
     public var hostTTLSeconds: UInt32 = 3600
     /// Hosts with series of their own; 0 for no cap.
-    public var maxHosts = 0
+    public var maxHosts = ExporterOptions.defaultMaxHosts
+    /// A scrape within this of the last table read is answered from it.
+    public var tableMaxAge: Duration = .seconds(5)
     /// Serve `/connections` and `/hosts`.
     public var views = true
     /// `--log-events`: one line per connection event on standard output, in this format.
     public var eventLog: EventLogFormat?
     /// Optional collectors switched off.
     public var disabledCollectors: Set<CollectorName> = []
+
+    /// The default host cap: a flood of new addresses or ports cannot grow memory or the scrape
+    /// past what the shipped DaemonSet allows.
+    public static let defaultMaxHosts = 1000
+    /// A table read counts at most this many times `maxHosts` hosts apart.
+    public static let tableHostsPerSeries = 64
 
     public init() {}
 

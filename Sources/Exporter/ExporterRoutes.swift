@@ -10,25 +10,25 @@ public struct ExporterRoutes: Sendable {
 
     public init(telemetryPath: String, coalescer: ScrapeCoalescer, views: DiagnosticViews?) {
         self.telemetryPath = telemetryPath
-        let metrics = RouteTable.Route(telemetryPath, link: RouteTable.Link("Metrics")) { request, respond in
-            coalescer.scrape(gzip: request.acceptsGzip) { body in
+        let metrics = RouteTable.Route(telemetryPath, link: RouteTable.Link("Metrics")) { request, responder in
+            coalescer.scrape(gzip: request.acceptsGzip, responder: responder) { body in
                 let gzip = request.acceptsGzip ? body.gzip : nil
                 var headers = [(name: "Vary", value: "Accept-Encoding")]
                 if gzip != nil { headers.append(("Content-Encoding", "gzip")) }
-                respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers,
-                                     body: gzip ?? body.plain))
+                responder.respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers,
+                                               body: gzip ?? body.plain))
             }
         }
         let routes = [metrics] + (views?.routes ?? [])
         let page = Array(Self.landingPage(links: routes.compactMap { route in route.link.map { (route.path, $0) } }).utf8)
         // The landing page last: a telemetry path of "/" keeps the metrics.
-        table = RouteTable([RouteTable.Route("/") { _, respond in
-            respond(HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: page))
+        table = RouteTable([RouteTable.Route("/") { _, responder in
+            responder.respond(HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: page))
         }] + routes)
     }
 
-    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        table.handle(request, respond: respond)
+    public func handle(_ request: HTTPRequest, responder: Responder) {
+        table.handle(request, responder: responder)
     }
 
     private static func landingPage(links: [(path: String, link: RouteTable.Link)]) -> String {

@@ -1,103 +1,227 @@
 import ConntrackAggregation
 import Dispatch
 import Exposition
+import HTTPServer
 import LinuxSystem
 import Synchronization
-import Views
 
-/// Shares table reads among concurrent scrapes and curl views. A request that arrives
-/// while a read is running joins it: that read was under way when the request arrived,
-/// which is as fresh as a dump gets (the kernel's dump is never an atomic snapshot). The
-/// exception is a read with an observer (`/connections`), which must see every entry as the
-/// read counts it: it starts the next read. So any number of concurrent scrapes cost one read and at most
-/// one compression, and a view never delays a scrape by more than the read they share.
+/// Shares table reads among scrapes and curl views, and paces them.
+///
+/// - A scrape or `/hosts` that arrives while a read runs joins it (the read was under way
+///   when it arrived, as fresh as a dump gets: the kernel's dump is never a snapshot).
+/// - One that arrives within ``Pacing/maxAge`` of the last read's start is answered from
+///   that read: the same exposition, built once, gzipped once. So an HA pair of Prometheus
+///   servers costs one dump.
+/// - A read starts no sooner than ``Pacing/spacing`` times the last read's duration after
+///   that read started. A scrape arriving sooner is answered from the last read (its data
+///   is older, as `conntrack_exporter_table_read_timestamp_seconds` says); a view with an
+///   observer (`/connections`) waits for the next read. So a client looping on any endpoint
+///   keeps the table being read at most a fraction of the time.
+/// - Observers (the rows a view selects) wait only for a read that sees every entry, and
+///   hold memory: together they may hold at most ``Pacing/maxObservedRows``.
+/// - A request whose client leaves is dropped before any read is spent on it.
 public final class ScrapeCoalescer: @unchecked Sendable {
-    /// One read's exposition text, and its gzip stream when a waiting scrape asked for it.
+    /// One read's exposition text, and its gzip stream once a scrape asked for it.
     public struct Body: Sendable {
         public let plain: [UInt8]
         public let gzip: [UInt8]?
+    }
+
+    /// How reads are shared and spaced.
+    public struct Pacing: Sendable {
+        /// A scrape within this of the last read's start is answered from it.
+        public var maxAge: Duration = .seconds(5)
+        /// The next read starts no sooner than this many times the last read's duration
+        /// after it started: reads run a quarter of the time at most.
+        public var spacing = 4
+        /// Rows every waiting observer may hold at most together.
+        public var maxObservedRows = 50_000
+
+        public init() {}
     }
 
     public typealias Completion = @Sendable (Body) -> Void
     /// A view gets the read; its observer, when it gave one, has seen every entry of it.
     public typealias ReadCompletion = @Sendable (Result<TableRead, SystemError>) -> Void
 
-    private enum Waiter {
+    private enum Request {
         case scrape(gzip: Bool, Completion)
         case read(observer: (any ConnectionObserver)?, ReadCompletion)
 
-        var isScrape: Bool { if case .scrape = self { true } else { false } }
         var observer: (any ConnectionObserver)? { if case .read(let observer?, _) = self { observer } else { nil } }
     }
 
+    private struct Waiter {
+        let id: UInt64
+        let request: Request
+        /// Rows its observer may hold.
+        let rows: Int
+        /// Cancelled when its client leaves: then nothing more is done for it.
+        let responder: Responder
+    }
+
+    /// The last read and what was built from it.
+    private struct LastRead {
+        let read: Result<TableRead, SystemError>
+        let started: ContinuousClock.Instant
+        let duration: Duration
+        var body: Body?
+    }
+
     private struct State {
-        var waiting: [Waiter] = []
+        var nextID: UInt64 = 0
+        /// Joined the running read.
+        var joined: [Waiter] = []
+        /// Wait for the next read: views with observers, and everyone before the first read.
+        var next: [Waiter] = []
         var running = false
+        /// A read is scheduled for when pacing allows.
+        var scheduled = false
+        var last: LastRead?
+        var nextStart = ContinuousClock.now
+
+        var observedRows: Int { next.reduce(0) { $0 + $1.rows } }
     }
 
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "conntrack_exporter.scrape")
-    // Only touched on `queue`, one scrape at a time: this is what makes the class Sendable.
+    private let pacing: Pacing
+    // Only touched on `queue`, one read at a time: this is what makes the class Sendable.
     private let scraper: Scraper
 
-    public init(scraper: Scraper) {
+    public init(scraper: Scraper, pacing: Pacing = Pacing()) {
         self.scraper = scraper
+        self.pacing = pacing
     }
 
     /// Asks for a scrape, compressed too when `gzip`; `completion` runs on the scrape queue.
-    public func scrape(gzip: Bool, _ completion: @escaping Completion) {
-        enqueue(.scrape(gzip: gzip, completion))
+    public func scrape(gzip: Bool, responder: Responder, _ completion: @escaping Completion) {
+        _ = enqueue(.scrape(gzip: gzip, completion), rows: 0, responder: responder)
     }
 
-    /// Asks for a table read for a curl view, whose every counted connection `observer`
-    /// sees when given; `completion` runs on the scrape queue.
-    public func read(observer: (any ConnectionObserver)?, _ completion: @escaping ReadCompletion) {
-        enqueue(.read(observer: observer, completion))
+    /// Asks for a table read for a curl view, whose every counted connection `observer` sees
+    /// when given (keeping at most `rows` rows); `completion` runs on the scrape queue. False,
+    /// having done nothing, when the waiting observers already hold their share of memory.
+    public func read(observer: (any ConnectionObserver)?, rows: Int = 0, responder: Responder,
+                     _ completion: @escaping ReadCompletion) -> Bool {
+        enqueue(.read(observer: observer, completion), rows: observer == nil ? 0 : rows, responder: responder)
     }
 
-    private func enqueue(_ waiter: Waiter) {
-        let startsRead = state.withLock { state in
-            state.waiting.append(waiter)
-            defer { state.running = true }
-            return !state.running
+    private func enqueue(_ request: Request, rows: Int, responder: Responder) -> Bool {
+        let now = ContinuousClock.now
+        enum Decision { case full, waits, serveLast(Waiter), next }
+        let (id, decision) = state.withLock { state -> (UInt64, Decision) in
+            guard state.observedRows + rows <= pacing.maxObservedRows else { return (0, .full) }
+            state.nextID += 1
+            let waiter = Waiter(id: state.nextID, request: request, rows: rows, responder: responder)
+            if request.observer == nil {
+                if state.running {
+                    state.joined.append(waiter)
+                    return (waiter.id, .waits)
+                }
+                if let last = state.last, now - last.started < pacing.maxAge || now < state.nextStart {
+                    return (waiter.id, .serveLast(waiter))
+                }
+            }
+            state.next.append(waiter)
+            return (waiter.id, .next)
         }
-        if startsRead {
+        switch decision {
+        case .full: return false
+        case .waits: break
+        case .serveLast(let waiter): queue.async { self.serveLast(waiter) }
+        case .next: startReadWhenPaced()
+        }
+        responder.onCancel { [weak self] in self?.drop(id) }
+        return true
+    }
+
+    /// Starts a read for those waiting, now or when pacing allows, unless one runs or is scheduled.
+    private func startReadWhenPaced() {
+        let now = ContinuousClock.now
+        let delay = state.withLock { state -> Duration? in
+            guard !state.running, !state.scheduled, !state.next.isEmpty else { return nil }
+            if now >= state.nextStart {
+                state.running = true
+                return .zero
+            }
+            state.scheduled = true
+            return state.nextStart - now
+        }
+        guard let delay else { return }
+        if delay == .zero {
             queue.async { self.read() }
+        } else {
+            // Weak: a scheduled read is no reason to keep an exporter alive.
+            queue.asyncAfter(deadline: .now() + delay.dispatchInterval) { [weak self] in
+                self?.state.withLock { $0.scheduled = false }
+                self?.startReadWhenPaced()
+            }
+        }
+    }
+
+    /// A request whose client left: forgotten, so no read is spent on it.
+    private func drop(_ id: UInt64) {
+        state.withLock { state in
+            state.joined.removeAll { $0.id == id }
+            state.next.removeAll { $0.id == id }
         }
     }
 
     private func read() {
         let start = ContinuousClock.now
-        let batch = state.withLock { $0.waiting }
-        let read = scraper.read(observers: batch.compactMap(\.observer))
-        var exposition = batch.contains(where: \.isScrape) ? scraper.exposition(of: read, since: start) : nil
-        // Whoever arrived meanwhile shares this read, except a view with an observer, which
-        // did not see this read's entries: it starts the next one.
-        let (served, readsAgain) = state.withLock { state in
-            var served: [Waiter] = []
-            var next: [Waiter] = []
-            for (index, waiter) in state.waiting.enumerated() {
-                if index < batch.count || waiter.observer == nil { served.append(waiter) } else { next.append(waiter) }
-            }
-            state.waiting = next
-            state.running = !next.isEmpty
-            return (served, state.running)
+        let batch = state.withLock { state in
+            defer { state.next = [] }
+            return state.next
         }
-        if readsAgain { queue.async { self.read() } }
-        if exposition == nil, served.contains(where: \.isScrape) { exposition = scraper.exposition(of: read, since: start) }
-        complete(served, read: read, exposition: exposition)
+        let read = scraper.read(observers: batch.compactMap(\.request.observer))
+        let duration = ContinuousClock.now - start
+        var last = LastRead(read: read, started: start, duration: duration)
+        let served = state.withLock { state in
+            defer { state.joined = [] }
+            state.last = last
+            state.nextStart = start + duration * pacing.spacing
+            state.running = false
+            return batch + state.joined
+        }
+        complete(served, from: &last)
+        keepBody(of: last)
+        startReadWhenPaced()
     }
 
-    private func complete(_ served: [Waiter], read: Result<TableRead, SystemError>, exposition: [UInt8]?) {
-        let gzip = served.contains { if case .scrape(true, _) = $0 { true } else { false } }
-        let body = exposition.map { Body(plain: $0, gzip: gzip ? Gzip.compress($0) : nil) }
-        for waiter in served {
-            switch waiter {
-            case .scrape(_, let completion):
-                if let body { completion(body) }
+    /// Answers `waiter` from the last read (within the maximum age, or while pacing holds reads back).
+    private func serveLast(_ waiter: Waiter) {
+        guard var last = state.withLock({ $0.last }) else { return }
+        complete([waiter], from: &last)
+        keepBody(of: last)
+    }
+
+    /// Answers `waiters` from `last`, building its exposition and gzip stream once as needed.
+    private func complete(_ waiters: [Waiter], from last: inout LastRead) {
+        for waiter in waiters where !waiter.responder.isCancelled {
+            switch waiter.request {
+            case .scrape(let gzip, let completion):
+                var body = last.body ?? Body(plain: scraper.exposition(of: last.read, readDuration: last.duration), gzip: nil)
+                if gzip && body.gzip == nil { body = Body(plain: body.plain, gzip: Gzip.compress(body.plain)) }
+                last.body = body
+                completion(body)
             case .read(_, let completion):
-                completion(read)
+                completion(last.read)
             }
         }
+    }
+
+    /// Keeps the body built for `last`, unless a newer read replaced it meanwhile.
+    private func keepBody(of last: LastRead) {
+        state.withLock { state in
+            if state.last?.started == last.started { state.last?.body = last.body }
+        }
+    }
+}
+
+extension Duration {
+    /// The duration as Dispatch takes it.
+    fileprivate var dispatchInterval: DispatchTimeInterval {
+        .nanoseconds(Int(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000))
     }
 }

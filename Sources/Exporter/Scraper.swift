@@ -13,10 +13,18 @@ public final class Scraper {
         help: "1 if this scrape read the conntrack table, 0 if reading it failed (see the exporter's log).")
     static let duration = MetricDescriptor("conntrack_exporter_collect_duration_seconds", .gauge,
         help: "How long this scrape took to read the kernel and build the response, in seconds.")
+    static let reads = MetricDescriptor("conntrack_exporter_table_reads_total", .counter,
+        help: "Reads of the conntrack table (dumps), for scrapes and views together; shared and paced (see --table.max-age).")
+    static let readSeconds = MetricDescriptor("conntrack_exporter_table_read_seconds_total", .counter,
+        help: "Time spent reading the conntrack table, in seconds: its rate() is the share of time the exporter keeps the table being dumped.")
+    static let readTime = MetricDescriptor("conntrack_exporter_table_read_timestamp_seconds", .gauge,
+        help: "When the table read this response comes from started, in seconds since the epoch: time() minus it is the data's age.")
 
     private let table: any TableSource
     private let registry: CollectorRegistry<ScrapeContext>
     private var lastSize = 0
+    private var readCount: UInt64 = 0
+    private var readSeconds = 0.0
 
     public init(table: any TableSource, collectors: [CollectorRegistry<ScrapeContext>.Entry], logger: Logger) {
         self.table = table
@@ -25,17 +33,31 @@ public final class Scraper {
 
     /// Reads the table once, offering every counted connection to `observers`.
     public func read(observers: [any ConnectionObserver] = []) -> Result<TableRead, SystemError> {
-        Result { () throws(SystemError) in try table.read(observers: observers) }
+        let start = ContinuousClock.now
+        defer {
+            readCount += 1
+            readSeconds += (ContinuousClock.now - start).inSeconds
+        }
+        return Result { () throws(SystemError) in try table.read(observers: observers) }
     }
 
-    /// The exposition text of a scrape of `read`; its duration counts from `start`.
-    public func exposition(of read: Result<TableRead, SystemError>, since start: ContinuousClock.Instant) -> [UInt8] {
+    /// The exposition text of a scrape of `read`, which took `readDuration`.
+    public func exposition(of read: Result<TableRead, SystemError>, readDuration: Duration = .zero) -> [UInt8] {
+        let start = ContinuousClock.now
         var writer = ExpositionWriter(reservingCapacity: lastSize + lastSize / 8)
         let succeeded = registry.collect(ScrapeContext(table: read), into: &writer)
+        writer.header(Self.reads)
+        writer.sample(Self.reads.name, value: readCount)
+        writer.header(Self.readSeconds)
+        writer.sample(Self.readSeconds.name, floatValue: readSeconds)
+        if case .success(let table) = read {
+            writer.header(Self.readTime)
+            writer.sample(Self.readTime.name, floatValue: Double(table.table.classifier.nowNanoseconds / 1_000_000) / 1000)
+        }
         writer.header(Self.success)
         writer.sample(Self.success.name, value: succeeded ? 1 : 0)
         writer.header(Self.duration)
-        writer.sample(Self.duration.name, floatValue: (ContinuousClock.now - start).inSeconds)
+        writer.sample(Self.duration.name, floatValue: (readDuration + (ContinuousClock.now - start)).inSeconds)
         lastSize = writer.bytes.count
         return writer.bytes
     }

@@ -10,14 +10,16 @@ final class HTTPConnection {
         case readingHead(since: ContinuousClock.Instant)
         /// Kept alive after a response, nothing of the next request yet.
         case idle(since: ContinuousClock.Instant)
-        /// A request is with the handler.
-        case awaitingResponse
+        /// A request is with the handler since `since`.
+        case awaitingResponse(since: ContinuousClock.Instant)
         /// Sending a response queued at `since`.
         case writing(since: ContinuousClock.Instant)
     }
 
     let id: UInt64
     let fd: Int32
+    /// Who the client counts as when the server makes room.
+    let group: ClientGroup
     let transport: any ConnectionTransport
     var phase: Phase
     var input: [UInt8] = []
@@ -26,19 +28,25 @@ final class HTTPConnection {
     var closeAfterWrite = false
     /// The request being answered, for HEAD and keep-alive decisions.
     var request: HTTPRequest?
+    /// Its way back, cancelled if the client leaves first.
+    var responder: Responder?
+    /// The client shut its side just after its request (a half-close): it still wants the answer.
+    var halfClosedAfterRequest = false
     private var head: [UInt8] = []
     /// Shared with every connection that answers from the same read, never copied.
     private var body: [UInt8] = []
     private var sent = 0
 
-    init(id: UInt64, fd: Int32, transport: any ConnectionTransport, now: ContinuousClock.Instant) {
+    init(id: UInt64, fd: Int32, group: ClientGroup, transport: any ConnectionTransport, now: ContinuousClock.Instant) {
         self.id = id
         self.fd = fd
+        self.group = group
         self.transport = transport
         phase = .readingHead(since: now)
     }
 
     deinit {
+        responder?.cancel()
         transport.finish()
         FileDescriptor.close(fd)
     }

@@ -18,6 +18,13 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, headers: headers, body: Array("\(status.rawValue) \(status.reason)\n".utf8))
     }
 
+    /// `503` (or `429`) with `Retry-After`: a bound was reached, the client may try again soon.
+    public static func retryLater(_ status: HTTPStatus = .serviceUnavailable, seconds: Int = 1,
+                                  reason: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Retry-After", "\(seconds)")],
+                     body: Array("\(status.rawValue) \(status.reason): \(reason)\n".utf8))
+    }
+
     /// The status line and header fields, ending with the empty line.
     /// `Content-Length` is the body's length even when the body is not sent (HEAD).
     public func head(closing: Bool) -> [UInt8] {

@@ -7,12 +7,14 @@ import Logging
 /// listening sockets and every connection, so slow or idle clients cost a descriptor,
 /// never a thread. Handlers answer asynchronously from any thread.
 ///
-/// Every connection has a deadline in every phase but one (while its handler works), so
-/// a client that stalls is dropped; ``HTTPServerLimits`` bounds connections and the
-/// memory held for responses not yet sent.
+/// Every connection has a deadline in every phase, so a client that stalls is dropped;
+/// ``HTTPServerLimits`` bounds connections and the memory held for responses not yet sent.
+/// A connection has one request in flight: the next pipelined one is read once the answer
+/// is sent. A client that leaves while its request waits cancels the request's ``Responder``,
+/// so work queued for it is dropped.
 public final class HTTPServer {
-    /// Answers a request by calling `respond` once, on any thread.
-    public typealias Handler = @Sendable (HTTPRequest, _ respond: @escaping @Sendable (HTTPResponse) -> Void) -> Void
+    /// Answers a request through its responder, once, from any thread.
+    public typealias Handler = @Sendable (HTTPRequest, Responder) -> Void
     public typealias Limits = HTTPServerLimits
 
     private let listeners: [ListeningSocket]
@@ -21,14 +23,18 @@ public final class HTTPServer {
     private let handler: Handler
     private let transports: any TransportProvider
     private let mailbox: ResponseMailbox
+    /// What the server turned away, for a collector.
+    public let statistics: HTTPServerStatistics
     private var connections: [UInt64: HTTPConnection] = [:]
     private var nextID: UInt64 = 0
     private var backoff = AcceptBackoff()
 
     /// `transports` decides, per connection, whether it uses TLS.
     public init(listeners: [ListeningSocket], limits: Limits = Limits(),
-                transports: any TransportProvider = PlainTransportProvider(), logger: Logger,
+                transports: any TransportProvider = PlainTransportProvider(),
+                statistics: HTTPServerStatistics = HTTPServerStatistics(), logger: Logger,
                 handler: @escaping Handler) throws(SystemError) {
+        self.statistics = statistics
         self.listeners = listeners
         self.transports = transports
         self.limits = limits
@@ -75,7 +81,9 @@ public final class HTTPServer {
         switch connection.phase {
         case .idle, .readingHead: connection.peerClosed ? 0 : connection.transport.blockedOn ?? Int16(POLLIN)
         case .writing: connection.transport.blockedOn ?? Int16(POLLOUT)
-        case .awaitingResponse: 0
+        // Only the peer's FIN or RST, so that a client that leaves while its request waits
+        // is seen; a pipelined next request stays unread until the answer is sent.
+        case .awaitingResponse: connection.responder == nil || connection.halfClosedAfterRequest ? 0 : Int16(CLINUX_POLLRDHUP)
         }
     }
 
@@ -101,7 +109,7 @@ public final class HTTPServer {
         case .readingHead(let since): since + limits.headTimeout
         case .idle(let since): since + limits.idleTimeout
         case .writing(let since): since + limits.writeTimeout
-        case .awaitingResponse: nil
+        case .awaitingResponse(let since): since + limits.handlerTimeout
         }
     }
 
@@ -115,6 +123,10 @@ public final class HTTPServer {
             case .writing:
                 logger.debug("response not drained in time", metadata: ["connection": "\(connection.id)"])
                 close(connection)
+            case .awaitingResponse:
+                statistics.count(.handlerTimeout)
+                connection.responder?.cancel()
+                respond(connection, .retryLater(reason: "the request waited too long for its answer"), close: true)
             default:
                 close(connection)
             }
@@ -123,7 +135,9 @@ public final class HTTPServer {
 
     private func accept(from listener: ListeningSocket, now: ContinuousClock.Instant) {
         for _ in 0..<limits.acceptsPerTurn {
-            let fd = clinux_accept(listener.fd)
+            var peer = sockaddr_storage()
+            var length = UInt32(MemoryLayout<sockaddr_storage>.size)
+            let fd = clinux_accept(listener.fd, &peer, &length)
             if fd < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue
@@ -135,10 +149,7 @@ public final class HTTPServer {
                 }
             }
             backoff.succeeded()
-            if connections.count >= limits.maxConnections && !evictForNewConnection() {
-                FileDescriptor.close(fd)
-                continue
-            }
+            if connections.count >= limits.maxConnections { makeRoom(now: now) }
             // Head and body leave in one write; without this, a kept-alive client's next
             // small response would wait for its delayed ACK.
             try? FileDescriptor.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "setsockopt TCP_NODELAY")
@@ -147,26 +158,36 @@ public final class HTTPServer {
                 continue
             }
             nextID += 1
-            connections[nextID] = HTTPConnection(id: nextID, fd: fd, transport: transport, now: now)
+            connections[nextID] = HTTPConnection(id: nextID, fd: fd, group: ClientGroup(peer: peer), transport: transport, now: now)
         }
     }
 
-    /// Makes room for a new connection: closes the one idle the longest, else the one whose
-    /// request head has taken longest (slowloris), else the one that has been sending its
-    /// response longest (a client that does not read). False if every one waits for its handler.
-    private func evictForNewConnection() -> Bool {
-        let victims = connections.values.compactMap { connection -> (rank: Int, since: ContinuousClock.Instant, HTTPConnection)? in
+    /// Makes room for a new connection, which always gets in: the client holding the most
+    /// connections loses the one idle longest, else the one whose request head has taken
+    /// longest (slowloris), else the one waiting longest for its handler (answered `503`),
+    /// else the one sending longest. So a flood from one client never pushes out another's
+    /// kept-alive scraper.
+    private func makeRoom(now: ContinuousClock.Instant) {
+        var held: [ClientGroup: Int] = [:]
+        for connection in connections.values { held[connection.group, default: 0] += 1 }
+        guard let busiest = held.max(by: { $0.value < $1.value })?.key else { return }
+        let victims = connections.values.filter { $0.group == busiest }.map { connection in
             switch connection.phase {
-            case .idle(let since): (0, since, connection)
-            case .readingHead(let since): (1, since, connection)
-            case .writing(let since): (2, since, connection)
-            case .awaitingResponse: nil
+            case .idle(let since): (rank: 0, since: since, connection: connection)
+            case .readingHead(let since): (rank: 1, since: since, connection: connection)
+            case .awaitingResponse(let since): (rank: 2, since: since, connection: connection)
+            case .writing(let since): (rank: 3, since: since, connection: connection)
             }
         }
-        guard let victim = victims.min(by: { ($0.rank, $0.since) < ($1.rank, $1.since) }) else { return false }
-        logger.debug("connection limit reached: closing one", metadata: ["connection": "\(victim.2.id)"])
-        close(victim.2)
-        return true
+        guard let victim = victims.min(by: { ($0.rank, $0.since) < ($1.rank, $1.since) })?.connection else { return }
+        statistics.count(.connectionLimit)
+        logger.debug("connection limit reached: closing one of the busiest client's", metadata: ["connection": "\(victim.id)"])
+        if case .awaitingResponse = victim.phase {
+            victim.responder?.cancel()
+            // A fresh socket's buffer takes a short answer whole; the connection goes either way.
+            respond(victim, .retryLater(reason: "too many connections from this client"), close: true)
+        }
+        close(victim)
     }
 
     private func service(_ connection: HTTPConnection, revents: Int16, now: ContinuousClock.Instant) {
@@ -177,8 +198,14 @@ public final class HTTPServer {
                 process(connection, now: now)
             case .writing:
                 try write(connection, now: now)
-            case .awaitingResponse:
-                if revents & Int16(POLLHUP | POLLERR) != 0 { close(connection) }
+            case .awaitingResponse(let since):
+                let reset = revents & Int16(POLLHUP | POLLERR) != 0
+                if !reset, revents & Int16(CLINUX_POLLRDHUP) != 0, now - since < limits.halfCloseGrace {
+                    connection.halfClosedAfterRequest = true
+                } else if reset || revents & Int16(CLINUX_POLLRDHUP) != 0 {
+                    statistics.count(.clientGone)
+                    close(connection)
+                }
             }
         } catch {
             logger.debug("connection failed", metadata: ["connection": "\(connection.id)", "err": "\(error)"])
@@ -198,13 +225,17 @@ public final class HTTPServer {
         case .request(let request, let length):
             connection.input.removeFirst(length)
             connection.request = request
-            connection.phase = .awaitingResponse
+            connection.phase = .awaitingResponse(since: now)
             if request.hasBody {
                 // Bodies are never read, so the connection cannot be reused after this request.
                 connection.input.removeAll()
             }
             let id = connection.id
-            handler(request) { [mailbox] response in mailbox.post(response, to: id) }
+            let responder = Responder { [mailbox] response in mailbox.post(response, to: id) }
+            // A client that ended its side with the request (a half-close) still wants the
+            // answer; one that leaves after sending it has gone, and cancels it.
+            if !connection.peerClosed { connection.responder = responder }
+            handler(request, responder)
         }
     }
 
@@ -219,6 +250,8 @@ public final class HTTPServer {
         let now = ContinuousClock.now
         connection.queue(response, omitBody: connection.request?.method == "HEAD", close: close, now: now)
         connection.request = nil
+        connection.responder = nil
+        connection.halfClosedAfterRequest = false
         boundPendingResponses(sparing: connection)
         do {
             try write(connection, now: now)

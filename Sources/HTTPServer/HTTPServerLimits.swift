@@ -8,8 +8,15 @@ public struct HTTPServerLimits: Sendable {
     /// How long a response may take to be sent in full; a client that does not drain it
     /// in time is disconnected.
     public var writeTimeout: Duration = .seconds(60)
-    /// Open connections at most. Beyond it a new connection evicts the longest-idle one,
-    /// else the one whose request head has taken longest, else it is closed at once.
+    /// How long a request may wait for its handler; then it is answered `503`.
+    public var handlerTimeout: Duration = .seconds(60)
+    /// A client that shuts its sending side within this of its request (`nc -N`) is
+    /// half-closing and still gets the answer; one that does so later has left, and its
+    /// request is dropped with its work. A reset always means it left.
+    public var halfCloseGrace: Duration = .milliseconds(100)
+    /// Open connections at most. A new connection beyond it always gets in: the client
+    /// (IPv4 address or IPv6 /64) holding the most connections loses one, idle first, then
+    /// one reading a head, then one waiting for its handler (answered `503`), then one sending.
     public var maxConnections = 512
     /// Bytes of response bodies held for clients that have not received them yet, each
     /// body counted once however many connections share it. Beyond it the connections

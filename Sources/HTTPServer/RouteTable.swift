@@ -45,11 +45,11 @@ public struct RouteTable: Sendable {
     /// The routes a landing page links to, in order.
     public var links: [Route] { routes.filter { $0.link != nil } }
 
-    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        guard let route = byPath[request.path] else { return respond(.error(.notFound)) }
+    public func handle(_ request: HTTPRequest, responder: Responder) {
+        guard let route = byPath[request.path] else { return responder.respond(.error(.notFound)) }
         guard route.allowed.contains(request.method) else {
-            return respond(.error(.methodNotAllowed, headers: [("Allow", route.allowed.joined(separator: ", "))]))
+            return responder.respond(.error(.methodNotAllowed, headers: [("Allow", route.allowed.joined(separator: ", "))]))
         }
-        route.handler(request, respond)
+        route.handler(request, responder)
     }
 }

@@ -13,6 +13,9 @@ public final class ConnectionListing: ConnectionObserver, @unchecked Sendable {
         selection = TopSelection(limit: query.limit)
     }
 
+    /// The most rows it holds while a read runs: twice the limit.
+    public var maximumRows: Int { 2 * query.limit }
+
     /// Connections that matched the query, listed or not.
     public var matched: Int { selection.offered }
     /// The listed rows, idle longest first.

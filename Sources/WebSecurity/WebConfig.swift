@@ -39,8 +39,9 @@ public struct WebConfig: Sendable, Equatable {
         self.users = users
     }
 
-    /// Reads and checks `path`; file names inside are relative to its folder.
-    public static func load(path: String) throws(WebConfigError) -> WebConfig {
+    /// Reads and checks `path`, whole; file names inside are relative to its folder. With
+    /// `requireSettings` (a reload), a file without any document is refused.
+    public static func load(path: String, requireSettings: Bool = false) throws(WebConfigError) -> WebConfig {
         let text: String
         do {
             text = try FileContents.read(path)
@@ -48,6 +49,6 @@ public struct WebConfig: Sendable, Equatable {
             throw WebConfigError(file: path, key: "", reason: String(cString: strerror(error.errno)))
         }
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        return try WebConfigParser(file: path, folder: folder).parse(text)
+        return try WebConfigParser(file: path, folder: folder).parse(text, requireSettings: requireSettings)
     }
 }

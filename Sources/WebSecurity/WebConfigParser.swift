@@ -10,7 +10,8 @@ struct WebConfigParser {
         WebConfigError(file: file, key: key, reason: reason)
     }
 
-    func parse(_ text: String) throws(WebConfigError) -> WebConfig {
+    /// With `requireSettings`, a file that holds no document (empty, or comments only) is refused.
+    func parse(_ text: String, requireSettings: Bool = false) throws(WebConfigError) -> WebConfig {
         let root: YAMLNode?
         do {
             root = try YAMLNode.load(text)
@@ -18,7 +19,10 @@ struct WebConfigParser {
             throw failure("", error.description)
         }
         var config = WebConfig()
-        guard let root else { return config }
+        guard let root else {
+            if requireSettings { throw failure("", "the file holds no settings (empty, or being written?)") }
+            return config
+        }
         for (key, value) in try mapping(root, at: "") {
             switch key {
             case "tls_server_config": config.tls = try tls(value)

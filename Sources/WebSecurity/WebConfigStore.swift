@@ -5,7 +5,10 @@ import Synchronization
 
 /// The web config in force. Re-read, as exporter-toolkit does, when a new connection
 /// arrives after the file or a certificate, key or CA file it names changed, and on
-/// SIGHUP. A file that no longer loads keeps the config in force, and the log says why.
+/// SIGHUP. A reload never weakens what is in force: one that would remove basic auth or
+/// turn TLS on or off, or that finds the file empty, partial or unparsable, is refused (the
+/// config in force stays, and the log says why, once per change of the files). Each file's
+/// stamp is taken before it is read, so a write that races a reload is seen at the next check.
 public final class WebConfigStore: Sendable {
     /// A loaded config with what it needs at run time.
     public struct Setup: Sendable {
@@ -26,7 +29,7 @@ public final class WebConfigStore: Sendable {
     private struct State {
         var setup: Setup
         var stamps: [FileStamp]
-        /// The stamps of the last file that failed to load, so it is logged once.
+        /// The stamps of the last files that failed to load, so they are logged once.
         var failedStamps: [FileStamp]?
     }
 
@@ -38,8 +41,9 @@ public final class WebConfigStore: Sendable {
     public init(path: String?, logger: Logger) throws(WebConfigError) {
         self.path = path
         self.logger = logger
-        let setup = try path.map { (path) throws(WebConfigError) in try Self.load(path) } ?? Setup(config: WebConfig())
-        state = Mutex(State(setup: setup, stamps: path.map { Self.stamps($0, config: setup.config) } ?? []))
+        let (setup, stamps) = try path.map { (path) throws(WebConfigError) in try Self.load(path, requireSettings: false) }
+            ?? (Setup(config: WebConfig()), [])
+        state = Mutex(State(setup: setup, stamps: stamps))
     }
 
     public var current: Setup {
@@ -56,33 +60,44 @@ public final class WebConfigStore: Sendable {
         guard let path else { return }
         let stamps = Self.stamps(path, config: current.config)
         let changed = state.withLock { $0.stamps != stamps && $0.failedStamps != stamps }
-        if changed { reload(path: path, stamps: stamps) }
+        if changed { reload(path: path, seen: stamps) }
     }
 
     /// Re-reads the config now (SIGHUP).
     public func reload() {
         guard let path else { return logger.info("SIGHUP: no --web.config.file to reload") }
-        reload(path: path, stamps: Self.stamps(path, config: current.config))
+        reload(path: path, seen: Self.stamps(path, config: current.config))
     }
 
-    /// `stamps` are those the attempt is remembered by, taken before reading.
-    private func reload(path: String, stamps: [FileStamp]) {
+    /// `seen` are the stamps a failed attempt is remembered by, so it is logged once.
+    private func reload(path: String, seen: [FileStamp]) {
+        let inForce = current
         do {
-            let setup = try Self.load(path)
-            guard (setup.tls != nil) == servesTLS else {
+            let (setup, stamps) = try Self.load(path, requireSettings: true)
+            guard (setup.tls != nil) == (inForce.tls != nil) else {
                 throw WebConfigError(file: path, key: "tls_server_config",
-                                     reason: "turning TLS \(servesTLS ? "off" : "on") needs a restart")
+                                     reason: "turning TLS \(inForce.tls != nil ? "off" : "on") needs a restart")
             }
-            state.withLock { $0 = State(setup: setup, stamps: Self.stamps(path, config: setup.config)) }
+            guard !setup.config.users.isEmpty || inForce.config.users.isEmpty else {
+                throw WebConfigError(file: path, key: "basic_auth_users", reason: "removing basic auth needs a restart")
+            }
+            state.withLock { $0 = State(setup: setup, stamps: stamps) }
             logger.info("web config reloaded", metadata: ["file": "\(path)"])
         } catch {
-            state.withLock { $0.failedStamps = stamps }
-            logger.error("web config not reloaded; keeping the one in force", metadata: ["err": "\(error)"])
+            let first = state.withLock { state in
+                defer { state.failedStamps = seen }
+                return state.failedStamps != seen
+            }
+            if first { logger.error("web config not reloaded; keeping the one in force", metadata: ["err": "\(error)"]) }
         }
     }
 
-    private static func load(_ path: String) throws(WebConfigError) -> Setup {
-        let config = try WebConfig.load(path: path)
+    /// The setup `path` holds, with the stamps of the files it was made from, each taken
+    /// before that file was read.
+    private static func load(_ path: String, requireSettings: Bool) throws(WebConfigError) -> (Setup, [FileStamp]) {
+        let fileStamp = FileStamp(path: path)
+        let config = try WebConfig.load(path: path, requireSettings: requireSettings)
+        let named = namedFiles(config).map(FileStamp.init(path:))
         var tls: TLSContext?
         if let settings = config.tls {
             do {
@@ -91,13 +106,16 @@ public final class WebConfigStore: Sendable {
                 throw WebConfigError(file: path, key: "tls_server_config", reason: error.reason)
             }
         }
-        return Setup(config: config, tls: tls)
+        return (Setup(config: config, tls: tls), [fileStamp] + named)
     }
 
     /// The config file's stamp, then those of the files `config` names.
     private static func stamps(_ path: String, config: WebConfig) -> [FileStamp] {
-        let named = config.tls.map { [$0.certFile, $0.keyFile] + [$0.clientCAFile].compactMap { $0 } } ?? []
-        return ([path] + named).map(FileStamp.init(path:))
+        ([path] + namedFiles(config)).map(FileStamp.init(path:))
+    }
+
+    private static func namedFiles(_ config: WebConfig) -> [String] {
+        config.tls.map { [$0.certFile, $0.keyFile] + [$0.clientCAFile].compactMap { $0 } } ?? []
     }
 }
 

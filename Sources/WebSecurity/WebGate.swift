@@ -11,20 +11,23 @@ public struct WebGate: Sendable {
         self.next = next
     }
 
-    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+    public func handle(_ request: HTTPRequest, responder: Responder) {
         let setup = store.current
         let headers = setup.responseHeaders
-        let respondWithHeaders: @Sendable (HTTPResponse) -> Void = { response in
+        let responder = headers.isEmpty ? responder : responder.map { response in
             var response = response
             response.headers += headers
-            respond(response)
+            return response
         }
-        guard let authenticator = setup.authenticator else { return next(request, respondWithHeaders) }
-        authenticator.authorize(request.header("authorization")) { [next] authorized in
-            if authorized {
-                next(request, respondWithHeaders)
-            } else {
-                respondWithHeaders(.error(.unauthorized, headers: [("WWW-Authenticate", "Basic realm=\"conntrack_exporter\", charset=\"UTF-8\"")]))
+        guard let authenticator = setup.authenticator else { return next(request, responder) }
+        authenticator.authorize(request.header("authorization"), responder: responder) { [next] verdict in
+            switch verdict {
+            case .granted:
+                next(request, responder)
+            case .denied:
+                responder.respond(.error(.unauthorized, headers: [("WWW-Authenticate", "Basic realm=\"conntrack_exporter\", charset=\"UTF-8\"")]))
+            case .busy:
+                responder.respond(.retryLater(.tooManyRequests, reason: "too many password checks are waiting"))
             }
         }
     }

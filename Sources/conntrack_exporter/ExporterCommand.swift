@@ -81,11 +81,20 @@ struct ExporterCommand: ParsableCommand {
 
     @Option(name: .customLong("max-hosts"),
             help: ArgumentHelp("""
-                Most hosts with series of their own, 0 for no cap. The table's gauges keep the hosts with the most \
-                connections and sum the rest under host="other"; the opened/closed counters count hosts first seen \
-                past the cap under host="other" (until --events.host-ttl frees room).
+                Most hosts with series of their own (0: no cap, and no bound on memory). The table's gauges keep the \
+                hosts with the most connections and sum the rest under host="other"; the opened/closed counters count \
+                hosts first seen past the cap under host="other" until hosts are forgotten (after --events.host-ttl, or \
+                after 5 minutes unchanged while at the cap). A read counts at most 64 times this many hosts apart.
                 """, valueName: "n"))
-    var maxHosts = 0
+    var maxHosts = ExporterOptions.defaultMaxHosts
+
+    @Option(name: .customLong("table.max-age"),
+            help: ArgumentHelp("""
+                A scrape or /hosts arriving within this of the last table read's start is answered from it (one dump \
+                for an HA pair of Prometheus servers). Reads also start no sooner than 3 times the last read's \
+                duration after it started; a scrape arriving sooner gets the last read too. 0 shares only reads under way.
+                """, valueName: "duration"))
+    var tableMaxAge = "5s"
 
     @Flag(name: .customLong("web.views"), inversion: .prefixedNo,
           help: "Serve the curl views /connections and /hosts (connection endpoints, to whoever may scrape).")
@@ -164,6 +173,7 @@ struct ExporterCommand: ParsableCommand {
         options.hostTTLSeconds = try Self.seconds(hostTTL, flag: "--events.host-ttl")
         guard maxHosts >= 0 else { throw ValidationError("--max-hosts must be 0 (no cap) or more") }
         options.maxHosts = maxHosts
+        options.tableMaxAge = .seconds(try Self.seconds(tableMaxAge, flag: "--table.max-age"))
         options.views = views
         options.eventLog = logEvents ? logEventsFormat : nil
         options.disabledCollectors = collectors.disabled

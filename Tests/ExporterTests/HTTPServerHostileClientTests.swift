@@ -94,3 +94,56 @@ import Testing
         #expect(answered == 60)
     }
 }
+
+/// The connection limit makes room from the busiest client only.
+@Suite(.serialized) struct HTTPServerFairnessTests {
+    @Test func aFloodFromOneClientNeverPushesOutAnothersKeptAliveConnection() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = 8
+        let server = try RunningServer(limits: limits)
+        let scraper = try TestHTTPClient(port: server.port)
+        try scraper.sendGet("/metrics")
+        #expect(try scraper.response().status == 200)
+        // Twenty connections from another address: the limit is reached and passed.
+        let flood = try (0..<20).map { _ in try TestHTTPClient(port: server.port, source: 2) }
+        Thread.sleep(forTimeInterval: 0.3)
+        try scraper.sendGet("/metrics")
+        #expect(try scraper.response().status == 200, "the kept-alive scraper is still connected")
+        // And a fresh client, from the flooding address or another, always gets in.
+        for source: UInt8 in [2, 3] {
+            let fresh = try TestHTTPClient(port: server.port, source: source)
+            try fresh.sendGet("/metrics")
+            #expect(try fresh.response().status == 200)
+        }
+        #expect(flood.filter { $0.isClosedByServer() }.count >= 13)
+    }
+
+    @Test func aWaitingRequestMadeRoomForIsAnswered503WithRetryAfter() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = 4
+        let server = try RunningServer(limits: limits, reading: SlowTable(FixedTable(), delay: 1), views: true)
+        let waiting = try (0..<4).map { _ in try TestHTTPClient(port: server.port, source: 2) }
+        for client in waiting { try client.sendGet("/connections") }
+        Thread.sleep(forTimeInterval: 0.2)
+        let fresh = try TestHTTPClient(port: server.port, source: 3)
+        let evicted = try #require(try waiting.first.map { try $0.response() })
+        #expect(evicted.status == 503 && evicted.headers["retry-after"] == "1")
+        withExtendedLifetime(fresh) {}
+    }
+
+    @Test func aClientThatLeavesWhileItsRequestWaitsCancelsItsWork() throws {
+        let table = SlowTable(FixedTable(), delay: 0.5)
+        let server = try RunningServer(reading: table, views: true)
+        let scrape = try TestHTTPClient(port: server.port)
+        try scrape.sendGet("/metrics")
+        while table.started.withLock({ $0 }) == 0 { usleep(1000) }
+        // A view that needs a read of its own, whose client leaves (FIN) before it starts.
+        let leaving = try TestHTTPClient(port: server.port)
+        try leaving.sendGet("/connections")
+        Thread.sleep(forTimeInterval: 0.2)
+        leaving.shutdownWrite()
+        #expect(try scrape.response().status == 200)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(table.started.withLock { $0 } == 1, "the departed client's read was never started")
+    }
+}

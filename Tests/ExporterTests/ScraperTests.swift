@@ -24,7 +24,7 @@ import Testing
     @Test func reportsSuccess() {
         let scraper = Scraper(table: FixedTable(), collectors: [.init("connection_states", ConnectionStateCollector()),
                                                              .init("build_info", BuildInfoCollector())], logger: Logger(label: "test"))
-        let text = String(decoding: scraper.exposition(of: scraper.read(), since: .now), as: UTF8.self)
+        let text = String(decoding: scraper.exposition(of: scraper.read()), as: UTF8.self)
         #expect(text.contains("conntrack_exporter_collect_success 1\n"))
         #expect(text.contains("conntrack_exporter_build_info{version=\"\(BuildInfo.version)\",revision=\""))
     }
@@ -34,7 +34,7 @@ import Testing
         let scraper = Scraper(table: FixedTable(fails: true), collectors: [.init("connection_states", ConnectionStateCollector()),
                                                                           .init("build_info", BuildInfoCollector())],
                               logger: Logger(label: "test") { _ in handler })
-        let text = String(decoding: scraper.exposition(of: scraper.read(), since: .now), as: UTF8.self)
+        let text = String(decoding: scraper.exposition(of: scraper.read()), as: UTF8.self)
         #expect(text.contains("conntrack_exporter_collect_success 0\n"))
         #expect(text.contains("conntrack_exporter_build_info{"), "other collectors still report")
         #expect(!text.contains("conntrack_open_connections"), "no family of the table is written")
@@ -47,7 +47,7 @@ import Testing
         let scraper = Scraper(table: FixedTable(fails: true), collectors: [.init("connection_states", ConnectionStateCollector()),
                                                                           .init("build_info", BuildInfoCollector())],
                               logger: Logger(label: "test"))
-        let text = String(decoding: scraper.exposition(of: scraper.read(), since: .now), as: UTF8.self)
+        let text = String(decoding: scraper.exposition(of: scraper.read()), as: UTF8.self)
         #expect(text.contains("conntrack_exporter_collector_success{collector=\"connection_states\"} 0\n"))
         #expect(text.contains("conntrack_exporter_collector_success{collector=\"build_info\"} 1\n"))
         #expect(text.contains("conntrack_exporter_collector_duration_seconds{collector=\"build_info\"} "))

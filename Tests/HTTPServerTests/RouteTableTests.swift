@@ -10,13 +10,13 @@ import Testing
     /// The status `table` answers `method path` with.
     private static func status(_ table: RouteTable, _ method: String, _ path: String) -> (HTTPStatus?, String?) {
         let answer = Mutex<HTTPResponse?>(nil)
-        table.handle(request(method, path)) { response in answer.withLock { $0 = response } }
+        table.handle(request(method, path), responder: Responder { response in answer.withLock { $0 = response } })
         return answer.withLock { ($0?.status, $0?.headers.first { $0.name == "Allow" }?.value) }
     }
 
     private let table = RouteTable([
-        .init("/a", link: .init("A", note: "the first")) { _, respond in respond(.error(.ok)) },
-        .init("/b", methods: ["GET", "POST"]) { _, respond in respond(.error(.ok)) },
+        .init("/a", link: .init("A", note: "the first")) { _, responder in responder.respond(.error(.ok)) },
+        .init("/b", methods: ["GET", "POST"]) { _, responder in responder.respond(.error(.ok)) },
     ])
 
     @Test func headIsServedWhereGetIs() {

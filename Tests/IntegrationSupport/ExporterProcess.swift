@@ -13,14 +13,15 @@ package final class ExporterProcess {
 
     /// Starts the exporter with `arguments` and waits until it answers a scrape; its
     /// standard output goes to `outputFile` when given.
+    /// `launcher` runs the exporter (setpriv, say); it must exec it, so the process is the exporter.
     package init(in namespace: TestNamespace, port: Int = 9318, arguments: [String] = [], outputFile: String? = nil,
-         scheme: String = "http", curlOptions: [String] = []) throws {
+         scheme: String = "http", curlOptions: [String] = [], launcher: [String] = []) throws {
         self.namespace = namespace
         self.port = port
         self.scheme = scheme
         self.curlOptions = curlOptions
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", namespace.name, IntegrationEnvironment.executable("conntrack_exporter"),
+        process.arguments = ["ip", "netns", "exec", namespace.name] + launcher + [IntegrationEnvironment.executable("conntrack_exporter"),
                              "--web.listen-address", "127.0.0.1:\(port)"] + arguments
         process.standardError = errorPipe
         if let outputFile {

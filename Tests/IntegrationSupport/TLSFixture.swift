@@ -25,9 +25,10 @@ package final class TLSFixture {
 
     package var webConfig: String { path("web.yml") }
 
-    /// Writes web.yml: `tls` lines under tls_server_config, users hashed with htpasswd (bcrypt).
-    package func writeWebConfig(tls: [String], users: [String: String] = [:], extra: String = "") throws {
-        var text = "tls_server_config:\n" + tls.map { "  \($0)\n" }.joined()
+    /// Writes web.yml: `tls` lines under tls_server_config (none: plain HTTP), users hashed
+    /// with htpasswd (bcrypt).
+    package func writeWebConfig(tls: [String] = [], users: [String: String] = [:], extra: String = "") throws {
+        var text = tls.isEmpty ? "" : "tls_server_config:\n" + tls.map { "  \($0)\n" }.joined()
         if !users.isEmpty {
             text += "basic_auth_users:\n"
             for (user, password) in users.sorted(by: { $0.key < $1.key }) {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
+@testable import HTTPServer
 @testable import WebSecurity
 
 @Suite struct WebConfigTests {
@@ -75,7 +76,7 @@ import Testing
         let authenticator = BasicAuthenticator(users: ["prometheus": Self.hash])
         func verdict(_ header: String?) -> Bool {
             let result = Mutex<Bool?>(nil)
-            authenticator.authorize(header) { ok in result.withLock { $0 = ok } }
+            authenticator.authorize(header, responder: Responder { _ in }) { verdict in result.withLock { $0 = verdict == .granted } }
             while result.withLock({ $0 == nil }) { usleep(1000) }
             return result.withLock { $0! }
         }
@@ -97,9 +98,10 @@ import Testing
         func check(_ password: String) -> (granted: Bool, cached: Bool) {
             let result = Mutex<(granted: Bool, onCallingThread: Bool)?>(nil)
             let caller = UInt(bitPattern: Int(pthread_self()))
-            authenticator.authorize("Basic " + Data("prometheus:\(password)".utf8).base64EncodedString()) { ok in
+            authenticator.authorize("Basic " + Data("prometheus:\(password)".utf8).base64EncodedString(),
+                                    responder: Responder { _ in }) { verdict in
                 let here = UInt(bitPattern: Int(pthread_self()))
-                result.withLock { $0 = (ok, here == caller) }
+                result.withLock { $0 = (verdict == .granted, here == caller) }
             }
             // A cached verdict is given on the calling thread; a computed one on the bcrypt queue's.
             while result.withLock({ $0 == nil }) { usleep(100) }
@@ -144,5 +146,53 @@ import Testing
     @Test(arguments: ["YQ=", "Y===", "YQ==YQ==", "YQ!=", "cHJvbWV0aGV1c"])
     func rejectsMalformedBase64(encoded: String) {
         #expect(Base64.decode(encoded) == nil)
+    }
+
+    /// A bcrypt hash of "s3cret" at cost 12.
+    static let costlyHash = "$2y$12$QgGINcN39z1SQhCliNe0JOKfdIFiPaRtq/7d7iPgJ7q1LIGm.24Na"
+
+    @Test func unknownUsersAreCheckedAtTheUsersOwnCost() {
+        #expect(BasicAuthenticator(users: ["prometheus": Self.costlyHash]).standInHash.hasPrefix("$2b$12$"))
+        #expect(BasicAuthenticator(users: ["a": Self.cheapHash, "b": Self.hash]).standInHash.hasPrefix("$2b$10$"))
+    }
+
+    /// Calls `authorize` for each credential at once; returns the verdicts once all came.
+    private func verdicts(_ authenticator: BasicAuthenticator, _ credentials: [String],
+                          cancelling cancelled: Set<Int> = []) -> [BasicAuthenticator.Verdict] {
+        let results = Mutex([Int: BasicAuthenticator.Verdict]())
+        for (index, credential) in credentials.enumerated() {
+            let responder = Responder { _ in }
+            authenticator.authorize("Basic " + Data(credential.utf8).base64EncodedString(), responder: responder) { verdict in
+                results.withLock { $0[index] = verdict }
+            }
+            if cancelled.contains(index) { responder.cancel() }
+        }
+        let expected = credentials.count - cancelled.count
+        while results.withLock({ $0.count }) < expected || authenticator.pendingChecks > 0 { usleep(1000) }
+        return results.withLock { results in credentials.indices.compactMap { results[$0] } }
+    }
+
+    @Test func checksWaitingAreBoundedAndTheSameCredentialsShareOne() {
+        let authenticator = BasicAuthenticator(users: ["prometheus": Self.hash])
+        let distinct = verdicts(authenticator, (0..<20).map { "prometheus:wrong-\($0)" })
+        #expect(distinct.filter { $0 == .busy }.count == 20 - BasicAuthenticator.maxPendingChecks)
+        #expect(authenticator.checksRun == BasicAuthenticator.maxPendingChecks)
+        let same = verdicts(authenticator, Array(repeating: "prometheus:s3cret", count: 10))
+        #expect(same.allSatisfy { $0 == .granted })
+        #expect(authenticator.checksRun == BasicAuthenticator.maxPendingChecks + 1)
+    }
+
+    @Test func aCheckWhoseClientsAllLeftIsNeverRun() {
+        let authenticator = BasicAuthenticator(users: ["prometheus": Self.hash])
+        // The first check occupies the bcrypt thread while the second client leaves.
+        _ = verdicts(authenticator, ["prometheus:first", "prometheus:second"], cancelling: [1])
+        #expect(authenticator.checksRun == 1)
+    }
+
+    @Test func theVerdictCacheHoldsNoPassword() {
+        let authenticator = BasicAuthenticator(users: ["prometheus": Self.cheapHash])
+        _ = verdicts(authenticator, ["prometheus:s3cret", "prometheus:hunter2"])
+        let cache = authenticator.cacheContents
+        #expect(cache.count == 2 && !cache.contains { $0.contains("hunter2") || $0.contains("s3cret") })
     }
 }

@@ -117,6 +117,10 @@ int cct_socket_fd(cct_socket *socket);
 /// ENOBUFS when events were lost because the buffer overflowed.
 int cct_events_receive(cct_socket *socket, cct_entry_callback callback, void *context);
 
+/// Messages the socket dropped since it was opened because they did not come from the
+/// kernel (another process sent them to its port id).
+uint64_t cct_socket_rejected(cct_socket *socket);
+
 /// Formats the entry of a NEW or DESTROY message as conntrack -E prints it,
 /// e.g. "[NEW] tcp 6 120 SYN_SENT src=... dst=...". Returns the length written
 /// (truncated to `size`), or -1 and errno.

@@ -11,8 +11,14 @@
 int clinux_eventfd(void);
 /// signalfd(2) for a new descriptor with SFD_CLOEXEC | SFD_NONBLOCK.
 int clinux_signalfd(const sigset_t *mask);
-/// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK, ignoring the peer address.
-int clinux_accept(int fd);
+/// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK; the peer's address goes to `peer`
+/// (`*length` bytes at most, updated).
+int clinux_accept(int fd, void *peer, unsigned int *length);
+/// poll(2)'s POLLRDHUP (a _GNU_SOURCE name): the peer shut its sending side (FIN).
+#define CLINUX_POLLRDHUP 0x2000
+/// Forbids core dumps and ptrace by other users (prctl PR_SET_DUMPABLE 0): a core would hold
+/// the TLS key and credentials. 0 or -1 and errno.
+int clinux_forbid_core_dumps(void);
 /// Reads one signalfd_siginfo; returns the signal number, 0 if none is pending.
 int clinux_signalfd_read(int fd);
 /// Makes CAP_NET_ADMIN effective when it is permitted but not effective: the state a

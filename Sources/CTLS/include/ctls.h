@@ -50,4 +50,9 @@ long ctls_write(ctls_connection *connection, const void *buffer, size_t size, sh
 /// Bytes already decrypted and waiting to be read.
 int ctls_pending(ctls_connection *connection);
 
+/// HMAC-SHA256 of `data` under `key` into `out` (32 bytes). 0, or -1 when OpenSSL failed.
+int ctls_hmac_sha256(const void *key, size_t key_length, const void *data, size_t length, unsigned char *out);
+/// Fills `buffer` with `length` bytes from OpenSSL's CSPRNG. 0, or -1.
+int ctls_random(void *buffer, size_t length);
+
 #endif

@@ -21,6 +21,14 @@ public final class LifecycleListener: Sendable {
     /// The most it grows to after overflows.
     public static let maxBufferBytes = 128 << 20
 
+    /// The longest a drain of the socket runs before the thread goes back to its housekeeping
+    /// (forgetting hosts, local addresses), however fast events come.
+    static let drainBudget: Duration = .milliseconds(100)
+    /// With the host cap reached, hosts unchanged this long are forgotten early (or after
+    /// the host TTL, if shorter), making room for new hosts: a scan's one-off hosts do not
+    /// hold the cap for a whole TTL.
+    static let pressureTTL: Int64 = 300
+
     /// The listener thread's name, as /proc/PID/task/TID/comm shows it.
     public static let threadName = "ct-events"
 
@@ -53,6 +61,9 @@ public final class LifecycleListener: Sendable {
         counters.withLock { $0 }
     }
 
+    /// Messages its socket dropped because another process, not the kernel, sent them.
+    public var rejectedMessages: UInt64 { socket.value.rejectedMessages }
+
     /// Events the kernel dropped for the listener's socket (exact, unlike the overflow episodes).
     public func lostEvents() throws(SystemError) -> UInt64 {
         try socket.value.lostEvents()
@@ -78,7 +89,10 @@ public final class LifecycleListener: Sendable {
             let ready = poll(&fds, nfds_t(fds.count), forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1)
             let now = MonotonicClock.seconds()
             if forgetInterval > 0, now - lastForget >= forgetInterval {
-                if counters.withLock({ $0.forgetHosts(unchangedSince: now - hostTTL) }) > 0 {
+                let forgotten = counters.withLock { counters in
+                    counters.forgetHosts(unchangedSince: now - (counters.isAtCap ? min(hostTTL, Self.pressureTTL) : hostTTL))
+                }
+                if forgotten > 0 {
                     // The freed dictionaries go back to the kernel, not just to malloc.
                     HeapPolicy.releaseFreeMemory()
                 }
@@ -94,7 +108,8 @@ public final class LifecycleListener: Sendable {
             }
             guard fds[0].revents != 0 else { continue }
             do {
-                while try socket.receive({ handle($0, labeler: labeler, at: now) }) > 0 {}
+                let drainEnd = ContinuousClock.now + Self.drainBudget
+                while try socket.receive({ handle($0, labeler: labeler, at: now) }) > 0, ContinuousClock.now < drainEnd {}
             } catch where error.errno == ENOBUFS {
                 handleOverflow(socket)
             } catch {
