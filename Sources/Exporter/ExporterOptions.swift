@@ -21,7 +21,7 @@ public struct ExporterOptions: Sendable {
     /// Hosts with series of their own; 0 for no cap.
     public var maxHosts = ExporterOptions.defaultMaxHosts
     /// A scrape within this of the last table read is answered from it.
-    public var tableMaxAge: Duration = .seconds(5)
+    public var tableMaxAge: Duration = .seconds(2)
     /// Serve `/connections` and `/hosts`.
     public var views = true
     /// `--log-events`: one line per connection event on standard output, in this format.

@@ -30,7 +30,7 @@ public final class ScrapeCoalescer: @unchecked Sendable {
     /// How reads are shared and spaced.
     public struct Pacing: Sendable {
         /// A scrape within this of the last read's start is answered from it.
-        public var maxAge: Duration = .seconds(5)
+        public var maxAge: Duration = .seconds(2)
         /// The next read starts no sooner than this many times the last read's duration
         /// after it started: reads run a quarter of the time at most.
         public var spacing = 4

@@ -94,7 +94,7 @@ struct ExporterCommand: ParsableCommand {
                 for an HA pair of Prometheus servers). Reads also start no sooner than 3 times the last read's \
                 duration after it started; a scrape arriving sooner gets the last read too. 0 shares only reads under way.
                 """, valueName: "duration"))
-    var tableMaxAge = "5s"
+    var tableMaxAge = "2s"
 
     @Flag(name: .customLong("web.views"), inversion: .prefixedNo,
           help: "Serve the curl views /connections and /hosts (connection endpoints, to whoever may scrape).")

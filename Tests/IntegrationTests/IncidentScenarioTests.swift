@@ -148,7 +148,8 @@ struct IncidentScenarioTests {
 
     @Test func droppedSYNsAreUnansweredAndAClosedPortIsRefused() throws {
         let namespace = try TestNamespace()
-        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_syn_sent", "3")
+        // Long enough for a scrape to see them, whenever the last read was (reads are shared for 2 s).
+        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_syn_sent", "8")
         try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_close", "1")
         try namespace.exec(["nft", "add", "rule", "inet", "cte", "in", "tcp", "dport", "7402", "counter", "drop"])
         let observer = try ScenarioObserver("syn-drop", in: namespace)

@@ -63,6 +63,12 @@ package final class TestHTTPClient {
         try send("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n")
     }
 
+    /// Waits until something arrives (or the receive timeout passes), reading nothing.
+    package func waitForData() throws {
+        var byte: UInt8 = 0
+        guard recv(fd, &byte, 1, Int32(MSG_PEEK)) == 1 else { throw TestFailure("nothing arrived") }
+    }
+
     /// Ends the sending side (a FIN), keeping the receiving side open.
     package func shutdownWrite() {
         shutdown(fd, Int32(SHUT_WR))
