@@ -48,8 +48,9 @@ start_exporter() {
     local dir=$bin
     if [ $# -gt 0 ] && [ -d "$1" ]; then dir=$1; shift; fi
     # Not through in_ns: $! must be the exporter itself (ip netns exec and taskset exec it).
+    # Every measured scrape reads the table: none is answered from the last read by its age.
     ip netns exec "$ns" $launch "$dir/conntrack_exporter" --web.listen-address "127.0.0.1:$port" --ignore-hosts ":$port" \
-        --log.level warn "$@" >/dev/null 2>"$work/exporter.log" &
+        --table.max-age 0 --log.level warn "$@" >/dev/null 2>"$work/exporter.log" &
     exporter_pid=$!
     for _ in $(seq 100); do in_ns curl -sf -o /dev/null "http://127.0.0.1:$port/" && return; sleep 0.1; done
     echo "exporter did not start: $(cat "$work/exporter.log")" >&2
@@ -57,9 +58,16 @@ start_exporter() {
 }
 stop_exporter() { kill "$exporter_pid"; wait "$exporter_pid" 2>/dev/null || true; exporter_pid=""; }
 
-scrape_time() { in_ns curl -s -o /dev/null -w '%{time_total}\n' "$@" "$url"; }
+# Reads are paced: one starts no sooner than 4 times the last one's duration after it, and a
+# scrape sooner gets the last read. A measured request waits that long first, so it reads.
+paced() { sleep "$(awk '{ printf "%.3f", $1 * 4 + 0.02 }' "$work/last_read" 2>/dev/null || echo 0)"; }
+timed_request() {
+    paced
+    in_ns curl -s -o /dev/null -w '%{time_total}\n' "$@" | tee "$work/last_read"
+}
+scrape_time() { timed_request "$@" "$url"; }
 # The curl view with its default limit: the 100 connections idle longest.
-view_time() { in_ns curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/connections"; }
+view_time() { timed_request "http://127.0.0.1:$port/connections"; }
 # user + system ticks of a process (or a thread's stat file).
 ticks_of() { awk '{ print $14 + $15 }' "$1"; }
 cpu_ticks() { ticks_of "/proc/$exporter_pid/stat"; }
@@ -83,16 +91,22 @@ ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 column() { awk -v c="$1" '{ print $c }' "$2"; }
 
 # interleaved [FLOOR_MODE]: $runs rounds against the running exporter, each a bare dump
-# (floor mode "" or tcp) then three scrapes. Prints medians of floor wall, floor CPU, scrape
-# wall, scrape CPU (seconds), then the spreads of each round's CPU and wall ratios.
+# (floor mode "" or tcp) then three scrapes, paced so that each reads. Prints medians of floor
+# wall, floor CPU, scrape wall, scrape CPU (seconds), then the spreads of each round's CPU and
+# wall ratios.
 interleaved() {
     : >"$work/i-runs"
     local floor before wall
     for _ in $(seq "$runs"); do
         floor=$(in_ns $launch "$bin/conntrack-dump-floor" 1 ${1:-} | awk '{ print $2, $3 }')
-        before=$(cpu_ticks)
-        wall=$(for _ in 1 2 3; do scrape_time; done | awk '{ s += $1 } END { print s / 3 }')
-        echo "$floor $wall $(awk -v a="$before" -v b="$(cpu_ticks)" -v hz="$clock_ticks" 'BEGIN { print (b - a) / hz / 3 }')" >>"$work/i-runs"
+        cpu=0; wall=0
+        for _ in 1 2 3; do
+            paced
+            before=$(cpu_ticks)
+            wall=$(awk -v w="$wall" -v t="$(in_ns curl -s -o /dev/null -w '%{time_total}' "$url" | tee "$work/last_read")" 'BEGIN { print w + t }')
+            cpu=$(( cpu + $(cpu_ticks) - before ))
+        done
+        echo "$floor $(awk -v w="$wall" 'BEGIN { print w / 3 }') $(awk -v t="$cpu" -v hz="$clock_ticks" 'BEGIN { print t / hz / 3 }')" >>"$work/i-runs"
     done
     local c
     for c in 1 2 3 4; do column "$c" "$work/i-runs" | median; done | tr '\n' ' '

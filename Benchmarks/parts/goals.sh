@@ -28,3 +28,5 @@ goal "/connections at 250k costs no more CPU than a scrape" "$(ms "$(figure larg
 ratio_goal "10 concurrent scrapes <= 1.5 x one" largest.concurrent largest.scrape 1.5
 gzip_cost=$(awk -v c="$(figure largest.compress)" -v s="$(figure largest.scrape)" 'BEGIN { printf "%.3f", c / s }')
 goal "compression < 10% of the scrape at 250k" "$(awk -v c="$gzip_cost" 'BEGIN { printf "%.1f%%", c * 100 }')" "$gzip_cost" 0.10 lt
+goal "accounting on: scrape CPU / floor no worse than with it off" "$(figure acct.on_ratio) x vs $(figure acct.off_ratio) x" \
+    "$(figure acct.on_ratio)" "$(figure acct.off_ratio)" le

@@ -13,7 +13,8 @@ timed() {
 # per_call FILE: CPU seconds per call from FILE's ticks of 10 calls.
 per_call() { awk -v hz="$clock_ticks" '{ s += $1 } END { printf "%.3f", s / hz / 10 }' "$1"; }
 ten_at_once() {
-    for _ in $(seq 10); do scrape_time >/dev/null & done
+    paced
+    for _ in $(seq 10); do in_ns curl -s -o /dev/null "$url" & done
     wait $(jobs -p | grep -v "^$exporter_pid$") 2>/dev/null || true
 }
 : >"$work/sizes"
@@ -32,9 +33,10 @@ for size in $sizes; do
     size_spread=$(paste -d ' ' "$work/floor" "$work/scrape" | awk '{ print $3 / $1 }' | spread)
     # CPU of 10 scrapes and 10 views, taken two by two in turn so that both see the same load.
     : >"$work/scrape_cpu"; : >"$work/view_cpu"
+    # cpu_of COMMAND: the exporter's CPU ticks during COMMAND, after the pacing wait.
+    cpu_of() { paced; local before; before=$(cpu_ticks); "$@" >/dev/null; echo $(( $(cpu_ticks) - before )); }
     for _ in $(seq 5); do
-        before=$(cpu_ticks); scrape_time >/dev/null; scrape_time >/dev/null; echo $(( $(cpu_ticks) - before )) >>"$work/scrape_cpu"
-        before=$(cpu_ticks); view_time >/dev/null; view_time >/dev/null; echo $(( $(cpu_ticks) - before )) >>"$work/view_cpu"
+        for _ in 1 2; do cpu_of scrape_time >>"$work/scrape_cpu"; cpu_of view_time >>"$work/view_cpu"; done
     done
     in_ns curl -s -o "$work/body" "$url"
     echo "$size $(column 1 "$work/floor" | median) $(median <"$work/scrape") $(median <"$work/gzip") $(per_call "$work/scrape_cpu")" \

@@ -108,6 +108,19 @@ static int parse_tcp_info(const struct nlattr *protoinfo, cct_entry *e) {
     return 0;
 }
 
+static int parse_counters(const struct nlattr *nest, uint64_t *packets, uint64_t *bytes) {
+    const struct nlattr *attr;
+    cct_attr_for_each_nested(attr, nest) {
+        int ret = 0;
+        switch (cct_attr_type(attr)) {
+        case CTA_COUNTERS_PACKETS: ret = read_u64(attr, packets); break;
+        case CTA_COUNTERS_BYTES: ret = read_u64(attr, bytes); break;
+        }
+        if (ret < 0) return -1;
+    }
+    return 0;
+}
+
 static int parse_timestamps(const struct nlattr *nest, cct_entry *e) {
     const struct nlattr *attr;
     cct_attr_for_each_nested(attr, nest) {
@@ -154,6 +167,18 @@ int cct_parse_entry(const struct nlmsghdr *nlh, void *data) {
             break;
         case CTA_TUPLE_REPLY:
             if (state->events) ret = parse_tuple(attr, &e.reply, &reply_proto);
+            else e.reply_attribute = attr;
+            break;
+        case CTA_COUNTERS_ORIG:
+            ret = parse_counters(attr, &e.packets_original, &e.bytes_original);
+            e.has_counters = 1;
+            break;
+        case CTA_COUNTERS_REPLY:
+            ret = parse_counters(attr, &e.packets_reply, &e.bytes_reply);
+            e.has_counters = 1;
+            break;
+        case CTA_ID:
+            ret = read_u32(attr, &e.id);
             break;
         case CTA_TIMESTAMP:
             ret = parse_timestamps(attr, &e);
@@ -172,6 +197,24 @@ int cct_parse_entry(const struct nlmsghdr *nlh, void *data) {
 malformed:
     errno = EBADMSG;
     return MNL_CB_ERROR;
+}
+
+int cct_entry_reply(const cct_entry *entry, cct_tuple *reply) {
+    uint8_t proto = 0;
+    if (entry->reply_attribute == NULL) {
+        if (entry->message == CCT_MESSAGE_DUMP) {
+            errno = EBADMSG;
+            return -1;
+        }
+        *reply = entry->reply;
+        return 0;
+    }
+    memset(reply, 0, sizeof(*reply));
+    if (parse_tuple(entry->reply_attribute, reply, &proto) < 0) {
+        errno = EBADMSG;
+        return -1;
+    }
+    return 0;
 }
 
 int cct_parse_messages(const void *buffer, size_t length, int events, cct_entry_callback callback, void *context) {

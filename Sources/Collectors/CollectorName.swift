@@ -5,6 +5,8 @@ public enum CollectorName: String, CaseIterable, Sendable {
     case connectionStates = "connection_states"
     /// Opened and closed counters from conntrack events; off, nothing subscribes to events.
     case lifecycle
+    /// Bytes and packets per host and direction (needs nf_conntrack_acct and the lifecycle collector).
+    case traffic
     /// The table's fill and the kernel's per-CPU statistics.
     case tableHealth = "table_health"
     /// The standard `process_*` metrics.
@@ -22,6 +24,7 @@ public enum CollectorName: String, CaseIterable, Sendable {
         switch self {
         case .connectionStates: "per-host connection states from the table"
         case .lifecycle: "opened/closed counters from conntrack events (off: no event subscription at all)"
+        case .traffic: "bytes and packets per host and direction, with nf_conntrack_acct=1 (needs lifecycle)"
         case .tableHealth: "table fill and the kernel's conntrack statistics"
         case .process: "the standard process_* metrics"
         case .http: "requests and connections the HTTP server turned away, by reason"

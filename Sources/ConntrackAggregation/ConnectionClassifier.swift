@@ -25,7 +25,8 @@ public struct ConnectionClassifier: Sendable {
         }
         return TrackedConnection(host: host, direction: direction, tcpState: tcpState, state: state,
                                  closedBy: state == .closing ? ClosingSide(of: entry, direction: direction) : nil,
-                                 idleSeconds: timeouts.idleSeconds(of: entry, state: tcpState), ageSeconds: age)
+                                 idleSeconds: timeouts.idleSeconds(of: entry, state: tcpState), ageSeconds: age,
+                                 traffic: Traffic(of: entry, direction: direction))
     }
 
     /// The clock the kernel's conntrack timestamps use.

@@ -40,11 +40,18 @@ public struct ConnectionStateTable: Sendable {
     /// Hosts with counts.
     public var hostCount: Int { hostCounts.count }
 
+    /// The traffic of each host's connections in the table, for the hosts that have any.
+    public var traffic: [(key: HostKey, value: Traffic)] { hostCounts.hostTraffic }
+
+    /// Connections counted whose entries carry no counters.
+    public private(set) var withoutCounters = 0
+
     /// Counts `entry`; returns how it was classified, nil when it is not counted.
     @discardableResult
     public mutating func add(_ entry: ConntrackEntry) -> TrackedConnection? {
         guard let connection = classifier.classify(entry) else { return nil }
         hostCounts.add(connection)
+        if connection.traffic == nil { withoutCounters += 1 }
         if connection.state == .open {
             if let idleSeconds = connection.idleSeconds { idle.observe(Double(idleSeconds)) }
             if let ageSeconds = connection.ageSeconds { age.observe(Double(ageSeconds)) }

@@ -26,6 +26,16 @@ extension RemoteEndpoint {
     }
 }
 
+extension Traffic {
+    /// The counters of `entry` going `direction`, as seen from this machine; nil without counters.
+    @inlinable public init?(of entry: ConntrackEntry, direction: ConnectionDirection) {
+        guard let counters = entry.counters else { return nil }
+        // The original direction is sent by the remote end only for inbound connections.
+        let (out, back) = direction == .inbound ? (counters.reply, counters.original) : (counters.original, counters.reply)
+        self.init(sentBytes: out.bytes, sentPackets: out.packets, receivedBytes: back.bytes, receivedPackets: back.packets)
+    }
+}
+
 extension ClosingSide {
     /// The side that closed first in `entry`, going `direction`.
     public init(of entry: ConntrackEntry, direction: ConnectionDirection) {

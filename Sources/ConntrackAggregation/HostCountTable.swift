@@ -22,6 +22,9 @@ struct HostCountTable: Sendable {
     /// Whether a host was counted under ``HostKey/other`` for want of room (the one in flight aside).
     private var countedOver = false
     private var slots: [Slot]
+    /// Each slot's traffic, at the slot's index; empty until a connection carries counters
+    /// (accounting is off on most machines, and the slots stay small).
+    private var traffic: [Traffic] = []
     private var usedSlots = 0
     /// The connection counted last and its host's hash: not in `slots` yet.
     private var inFlight: (connection: TrackedConnection, hash: Int)?
@@ -40,6 +43,10 @@ struct HostCountTable: Sendable {
         if let (previous, previousHash) = inFlight {
             let index = slotIndex(counting: previous.host, hash: previousHash)
             slots[index].counts.add(previous, idleThreshold: idleThreshold)
+            if let counted = previous.traffic {
+                if traffic.isEmpty { traffic = Array(repeating: .zero, count: slots.count) }
+                traffic[index] += counted
+            }
         }
         inFlight = (connection, hash)
     }
@@ -62,6 +69,21 @@ struct HostCountTable: Sendable {
             return (.other, Self.hash(.other))
         }
         return (connection.host, hash)
+    }
+
+    /// Every host with traffic and its traffic, in no particular order.
+    var hostTraffic: [(key: HostKey, value: Traffic)] {
+        var hosts: [(key: HostKey, value: Traffic)] = []
+        for (index, slot) in slots.enumerated() where slot.used && !traffic.isEmpty && traffic[index] != .zero {
+            hosts.append((slot.key, traffic[index]))
+        }
+        guard let (connection, _) = inFlight, let counted = connection.traffic, let (host, _) = inFlightHost else { return hosts }
+        if let position = hosts.firstIndex(where: { $0.key == host }) {
+            hosts[position].value += counted
+        } else {
+            hosts.append((host, counted))
+        }
+        return hosts
     }
 
     /// Every host and its counts, in no particular order.
@@ -126,11 +148,14 @@ struct HostCountTable: Sendable {
 
     private mutating func grow() {
         let old = slots
+        let oldTraffic = traffic
         slots = Self.emptySlots(old.count * 2)
+        traffic = oldTraffic.isEmpty ? [] : Array(repeating: .zero, count: slots.count)
         usedSlots = 0
-        for slot in old where slot.used {
+        for (oldIndex, slot) in old.enumerated() where slot.used {
             let index = slotIndex(inserting: slot.key, hash: Self.hash(slot.key))
             slots[index].counts = slot.counts
+            if !oldTraffic.isEmpty { traffic[index] = oldTraffic[oldIndex] }
         }
     }
 

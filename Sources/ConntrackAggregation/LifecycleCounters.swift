@@ -23,6 +23,19 @@ public struct LifecycleCounters: Sendable {
     public private(set) var lastChanged: [HostKey: Int64] = [:]
     /// Hosts whose counters were forgotten.
     public private(set) var forgottenHosts: UInt64 = 0
+    /// Final traffic of each host's closed connections (DESTROY events with counters).
+    public private(set) var closedTraffic: [HostKey: Traffic] = [:]
+    /// Packets (both ways) of closed connections with counters, per ``ConnectionOutcome``.
+    public private(set) var packetsPerConnection: [Histogram] = ConnectionOutcome.allCases.map { _ in
+        Histogram(upperBounds: packetBounds)
+    }
+    /// ``closedTraffic`` as it was when the table read under way started (``markReadStart()``):
+    /// a connection that closes during the read is then counted once, by the read or by its
+    /// DESTROY, never by both.
+    public private(set) var closedTrafficAtReadStart: [HostKey: Traffic] = [:]
+
+    /// A request-per-connection client sends a handful of packets per connection; a pool, hundreds.
+    public static let packetBounds: [Double] = [2, 4, 6, 8, 10, 15, 20, 50, 100, 1000, 10000, 100_000]
 
     /// Hosts with counters of their own; 0 means no cap.
     public let maxHosts: Int
@@ -48,8 +61,13 @@ public struct LifecycleCounters: Sendable {
     }
 
     /// Counts a connection to `host` that ended at `now` (monotonic seconds).
-    public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?, at now: Int64) {
+    public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?,
+                                      traffic: Traffic? = nil, at now: Int64) {
         let host = admitted(host)
+        if let traffic {
+            closedTraffic[host, default: .zero] += traffic
+            packetsPerConnection[outcome.rawValue].observe(Double(traffic.packets))
+        }
         closed[host, default: OutcomeCounts()][outcome] += 1
         if let durationSeconds { durations[outcome.rawValue].observe(durationSeconds) }
         lastChanged[host] = now
@@ -66,9 +84,38 @@ public struct LifecycleCounters: Sendable {
         lastChanged = lastChanged.filter { $0.value >= cutoff }
         opened = opened.filter { lastChanged[$0.key] != nil }
         closed = closed.filter { lastChanged[$0.key] != nil }
+        closedTraffic = closedTraffic.filter { lastChanged[$0.key] != nil }
         let forgotten = before - lastChanged.count
         forgottenHosts += UInt64(forgotten)
         return forgotten
+    }
+
+    /// Remembers ``closedTraffic`` for the table read that starts now.
+    public mutating func markReadStart() {
+        closedTrafficAtReadStart = closedTraffic
+    }
+
+    /// Each series' traffic: what closed before the read started, plus `open`, the traffic of
+    /// the connections the read found (hosts new to the counters are admitted as events would
+    /// admit them, at `now`). Series are keyed as the opened/closed counters are.
+    public mutating func trafficTotals(open: [(key: HostKey, value: Traffic)], at now: Int64) -> [HostKey: Traffic] {
+        var totals = closedTrafficAtReadStart.filter { lastChanged[$0.key] != nil }
+        for (host, traffic) in open {
+            let key = admitted(host)
+            if lastChanged[key] == nil { lastChanged[key] = now }
+            totals[key, default: .zero] += traffic
+        }
+        return totals
+    }
+
+    /// Marks `hosts` as changed at `now` (their traffic grew), so they are not forgotten.
+    public mutating func touch(_ hosts: [HostKey], at now: Int64) {
+        for host in hosts where lastChanged[host] != nil { lastChanged[host] = now }
+    }
+
+    /// Whether `host` has counters (forgotten hosts have none).
+    public func tracks(_ host: HostKey) -> Bool {
+        lastChanged[host] != nil
     }
 
     /// `host`, or ``HostKey/other`` when it is new and the cap is reached.

@@ -12,9 +12,11 @@ public struct TrackedConnection: Sendable {
     public let idleSeconds: UInt32?
     /// Seconds since the kernel created the entry; nil without `nf_conntrack_timestamp`.
     public let ageSeconds: UInt32?
+    /// Its bytes and packets so far; nil when the entry carries no counters.
+    public let traffic: Traffic?
 
     public init(host: HostKey, direction: ConnectionDirection, tcpState: TCPState, state: ConnectionState,
-                closedBy: ClosingSide?, idleSeconds: UInt32?, ageSeconds: UInt32?) {
+                closedBy: ClosingSide?, idleSeconds: UInt32?, ageSeconds: UInt32?, traffic: Traffic? = nil) {
         self.host = host
         self.direction = direction
         self.tcpState = tcpState
@@ -22,5 +24,6 @@ public struct TrackedConnection: Sendable {
         self.closedBy = closedBy
         self.idleSeconds = idleSeconds
         self.ageSeconds = ageSeconds
+        self.traffic = traffic
     }
 }

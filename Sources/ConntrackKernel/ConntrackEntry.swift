@@ -32,10 +32,23 @@ public struct ConntrackEntry {
     @inlinable public var source: IPAddress? { address(raw.original.src) }
     @inlinable public var destination: IPAddress? { address(raw.original.dst) }
 
-    /// The original and reply directions as (source, source port, destination, destination port);
-    /// the reply only for events.
+    /// The original and reply directions as (source, source port, destination, destination port).
+    /// A dump's reply tuple is parsed on demand, so ask for it only where it is needed (NAT).
     public var original: Tuple? { tuple(raw.original) }
-    public var reply: Tuple? { message == .dump ? nil : tuple(raw.reply) }
+    public var reply: Tuple? {
+        var reply = cct_tuple()
+        return withUnsafePointer(to: raw) { cct_entry_reply($0, &reply) } == 0 ? tuple(reply) : nil
+    }
+
+    /// Packets and bytes of the original and reply directions (`nf_conntrack_acct`); nil when
+    /// the message carried none (accounting off, or switched on after the entry was created).
+    @inlinable public var counters: (original: (packets: UInt64, bytes: UInt64), reply: (packets: UInt64, bytes: UInt64))? {
+        guard raw.has_counters != 0 else { return nil }
+        return ((raw.packets_original, raw.bytes_original), (raw.packets_reply, raw.bytes_reply))
+    }
+
+    /// The kernel's id of the entry, the same in every dump and event of its life; nil when absent.
+    public var id: UInt32? { raw.id == 0 ? nil : raw.id }
 
     public struct Tuple: Sendable {
         public let source: IPAddress

@@ -1,5 +1,3 @@
-import Glibc
-
 /// `net.netfilter.nf_conntrack_timestamp`: whether the kernel stamps new entries with
 /// their start and stop times, which connection durations need. Only read, never written.
 public enum TimestampSetting {
@@ -7,8 +5,6 @@ public enum TimestampSetting {
 
     /// True when on; false when off or unreadable.
     public static func isEnabled() -> Bool {
-        guard let file = fopen(path, "r") else { return false }
-        defer { fclose(file) }
-        return fgetc(file) == Int32(UInt8(ascii: "1"))
+        SysctlFlag.isOne(path)
     }
 }

@@ -1,4 +1,5 @@
 import ConntrackAggregation
+import ConntrackKernel
 import HTTPServer
 import LinuxSystem
 import Views
@@ -35,6 +36,7 @@ public struct DiagnosticViews: Sendable {
         guard let query = Self.parse(responder, { () throws(ViewQueryError) in try ConnectionQuery(parsing: request.query) })
         else { return }
         let listing = ConnectionListing(query)
+        responder.onCancel { listing.abandon() }
         let accepted = coalescer.read(observer: listing, rows: listing.maximumRows, responder: responder) { [renderer] read in
             guard case .success = read else { return responder.respond(Self.readFailed(read)) }
             let view = ConnectionsView(listing: listing, renderer: renderer)
@@ -50,7 +52,8 @@ public struct DiagnosticViews: Sendable {
         else { return }
         _ = coalescer.read(observer: nil, responder: responder) { [lifecycle, renderer] read in
             guard case .success(let read) = read else { return responder.respond(Self.readFailed(read)) }
-            let view = HostsView(table: read.table, lifecycle: lifecycle(), query: query, renderer: renderer)
+            let view = HostsView(table: read.table, lifecycle: lifecycle(), query: query, renderer: renderer,
+                                 accounting: AccountingSetting.isEnabled())
             responder.respond(Self.response(query.format == .json ? view.json : view.text, query.format))
         }
     }

@@ -79,8 +79,9 @@ public final class Exporter {
                                  idleThreshold: options.idleThresholdSeconds,
                                  maxHosts: options.maxHosts * ExporterOptions.tableHostsPerSeries, logger: logger)
         let scraper = Scraper(table: reader, collectors: options.collectors.compactMap { name in
-            Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer, statistics: statistics)
-        }, logger: logger)
+            Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer, statistics: statistics,
+                           logger: logger)
+        }, beforeRead: { listener?.store.withCounters { $0.markReadStart() } }, logger: logger)
         var pacing = ScrapeCoalescer.Pacing()
         pacing.maxAge = options.tableMaxAge
         let coalescer = ScrapeCoalescer(scraper: scraper, pacing: pacing)
@@ -113,14 +114,19 @@ public final class Exporter {
     }
 
     private static func collector(_ name: CollectorName, options: ExporterOptions, socket: ConntrackSocket,
-                                  listener: LifecycleListener?, renderer: HostRenderer,
-                                  statistics: HTTPServerStatistics) -> CollectorRegistry<ScrapeContext>.Entry? {
+                                  listener: LifecycleListener?, renderer: HostRenderer, statistics: HTTPServerStatistics,
+                                  logger: Logger) -> CollectorRegistry<ScrapeContext>.Entry? {
         let collector: any Collector<ScrapeContext>
         switch name {
         case .connectionStates: collector = ConnectionStateCollector(folding: HostFolding(maxHosts: options.maxHosts), renderer: renderer)
         case .lifecycle:
             guard let listener else { return nil }
             collector = LifecycleCollector(listener: listener, renderer: renderer)
+        case .traffic:
+            guard let listener else { return nil }
+            let accounting = AccountingSetting.isEnabled()
+            TrafficCollector.logAccounting(accounting, logger: logger)
+            collector = TrafficCollector(store: listener.store, renderer: renderer, logger: logger, loggedAccounting: accounting)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
         case .process: collector = ProcessCollector()
         case .http: collector = HTTPCollector(statistics: statistics)

@@ -26,13 +26,19 @@ public final class Scraper {
     private var readCount: UInt64 = 0
     private var readSeconds = 0.0
 
-    public init(table: any TableSource, collectors: [CollectorRegistry<ScrapeContext>.Entry], logger: Logger) {
+    /// Runs before each read: what a collector must note at the moment the read starts.
+    private let beforeRead: () -> Void
+
+    public init(table: any TableSource, collectors: [CollectorRegistry<ScrapeContext>.Entry],
+                beforeRead: @escaping () -> Void = {}, logger: Logger) {
         self.table = table
+        self.beforeRead = beforeRead
         registry = CollectorRegistry(prefix: "conntrack_exporter", collectors, logger: logger)
     }
 
     /// Reads the table once, offering every counted connection to `observers`.
     public func read(observers: [any ConnectionObserver] = []) -> Result<TableRead, SystemError> {
+        beforeRead()
         let start = ContinuousClock.now
         defer {
             readCount += 1

@@ -1,5 +1,6 @@
 import ConntrackAggregation
 import ConntrackKernel
+import Synchronization
 
 /// The rows one ``ConnectionQuery`` selects while a table read counts: the `limit` idle
 /// longest, and how many matched in all. It observes one read, on the read's thread, and
@@ -7,6 +8,8 @@ import ConntrackKernel
 public final class ConnectionListing: ConnectionObserver, @unchecked Sendable {
     public let query: ConnectionQuery
     private var selection: TopSelection<ConnectionRow>
+    /// Set when its client left: the read it observes then skips it, and its rows go.
+    private let abandoned = Atomic(false)
 
     public init(_ query: ConnectionQuery) {
         self.query = query
@@ -22,7 +25,14 @@ public final class ConnectionListing: ConnectionObserver, @unchecked Sendable {
     public var rows: [ConnectionRow] { selection.elements }
 
     public func observe(_ connection: TrackedConnection, entry: ConntrackEntry) {
-        guard query.matches(connection), let row = ConnectionRow(connection, entry: entry) else { return }
+        guard !abandoned.load(ordering: .relaxed), query.matches(connection),
+              let row = ConnectionRow(connection, entry: entry) else { return }
         selection.offer(row)
+    }
+
+    /// Its client left: stop selecting. Called from any thread; the rows are dropped by the
+    /// read's thread at its next entry, or with the listing.
+    public func abandon() {
+        abandoned.store(true, ordering: .relaxed)
     }
 }

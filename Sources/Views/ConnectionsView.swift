@@ -13,13 +13,15 @@ public struct ConnectionsView {
 
     public var text: String {
         var table = TextTable(header: ["STATE", "DIR", "LOCAL", "REMOTE"] + renderer.labelNames.map { $0.uppercased() }
-                              + ["IDLE_S", "AGE_S", "CLOSED_BY"])
+                              + ["IDLE_S", "AGE_S", "CLOSED_BY"] + (hasTraffic ? ["SENT_B", "RECV_B", "PKTS"] : []))
         let rows = listing.rows
         for row in rows {
             let connection = row.connection
             table.append([connection.tcpState.kernelName, connection.direction.label, row.local.description,
                           row.remote.description] + renderer.labels(of: connection.host).map(\.value)
-                          + [Self.cell(connection.idleSeconds), Self.cell(connection.ageSeconds), connection.closedBy?.label ?? "-"])
+                          + [Self.cell(connection.idleSeconds), Self.cell(connection.ageSeconds), connection.closedBy?.label ?? "-"]
+                          + (hasTraffic ? [Self.cell(connection.traffic?.sentBytes), Self.cell(connection.traffic?.receivedBytes),
+                                           Self.cell(connection.traffic?.packets)] : []))
         }
         var text = table.text
         if listing.matched > rows.count {
@@ -42,6 +44,7 @@ public struct ConnectionsView {
             object.add("idle_seconds", connection.idleSeconds)
             object.add("age_seconds", connection.ageSeconds)
             object.add("closed_by", connection.closedBy?.label)
+            object.add("traffic", raw: connection.traffic.map(TrafficText.json) ?? "null")
             return object.text
         }
         var object = JSONObject()
@@ -57,7 +60,10 @@ public struct ConnectionsView {
         return connection.tcpState == .timeWait ? "time_wait" : "\(connection.state)"
     }
 
-    private static func cell(_ seconds: UInt32?) -> String {
-        seconds.map { "\($0)" } ?? "-"
+    /// Whether any row carries counters (accounting on): only then the traffic columns.
+    private var hasTraffic: Bool { listing.rows.contains { $0.connection.traffic != nil } }
+
+    private static func cell(_ value: (some BinaryInteger)?) -> String {
+        value.map { "\($0)" } ?? "-"
     }
 }

@@ -6,11 +6,18 @@ public struct HostsQuery: Sendable {
     public var host: HostFilter?
     public var limit = Self.defaultLimit
     public var format = ViewFormat.text
+    /// `sort=bytes`: the hosts with the most traffic first, instead of the most connections.
+    public var sortsByBytes = false
 
-    /// Parses `host`, `limit` and `format`.
+    /// Parses `host`, `limit`, `sort` (`connections`, the default, or `bytes`) and `format`.
     public init(parsing query: String?) throws(ViewQueryError) {
-        let parameters = try ViewParameters(parsing: query, allowed: ["host", "limit", "format"])
+        let parameters = try ViewParameters(parsing: query, allowed: ["host", "limit", "sort", "format"])
         host = try parameters.host()
+        switch parameters["sort"] {
+        case nil, "connections": sortsByBytes = false
+        case "bytes": sortsByBytes = true
+        case let other?: throw ViewQueryError("sort must be connections or bytes, not \"\(other)\"")
+        }
         limit = try parameters.limit(byDefault: Self.defaultLimit, maximum: Self.maximumLimit)
         format = try parameters.format()
     }

@@ -210,26 +210,11 @@ struct IncidentScenarioTests {
     @Test func aClientWithoutKeepAliveOpensAConnectionPerRequest() throws {
         let namespace = try TestNamespace()
         let observer = try ScenarioObserver("nginx-reuse", in: namespace)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace.name)-nginx").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         // 7701 closes after every response (keepalive_timeout 0); 7702 keeps connections open for good.
-        try """
-            daemon off;
-            worker_processes 1;
-            pid \(directory)/nginx.pid;
-            error_log stderr;
-            events {}
-            http {
-              access_log off;
-              client_body_temp_path \(directory)/body;
-              server { listen 127.0.0.1:7701; keepalive_timeout 0; location / { return 200 "ok\\n"; } }
-              server { listen 127.0.0.1:7702; keepalive_timeout 65; keepalive_requests 1000000; location / { return 200 "ok\\n"; } }
-            }
-            """.write(toFile: "\(directory)/nginx.conf", atomically: true, encoding: .utf8)
-        let nginx = try NamespaceProcess(in: namespace, ["nginx", "-p", directory, "-c", "\(directory)/nginx.conf", "-e", "stderr"])
-        try nginx.waitUntilListening(port: 7701)
-        try nginx.waitUntilListening(port: 7702)
+        let nginx = try NginxServer(in: namespace, servers: """
+            server { listen 127.0.0.1:7701; keepalive_timeout 0; location / { return 200 "ok\\n"; } }
+            server { listen 127.0.0.1:7702; keepalive_timeout 65; keepalive_requests 1000000; location / { return 200 "ok\\n"; } }
+            """, ports: [7701, 7702])
 
         let ab = try namespace.exec(["ab", "-q", "-n", "200", "-c", "4", "http://127.0.0.1:7701/"])
         #expect(ab.contains("Complete requests:      200"), "\(ab)")

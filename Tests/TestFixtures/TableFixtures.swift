@@ -68,7 +68,9 @@ package func remoteEndpoint(of entry: ConntrackEntry, local: LocalAddresses) -> 
 
 package func makeEntry(from source: String, _ sourcePort: UInt16, to destination: String, _ destinationPort: UInt16,
                state: TCPState = .established, protocol l4proto: Int = CCT_PROTO_TCP, timeout: UInt32 = CCT_TIMEOUT_NONE,
-               firstFin: ConntrackEntry.Side? = nil, unacknowledged: Bool = false, startNanoseconds: UInt64 = 0) -> ConntrackEntry {
+               firstFin: ConntrackEntry.Side? = nil, unacknowledged: Bool = false, startNanoseconds: UInt64 = 0,
+               message: ConntrackEntry.Message = .dump,
+               counters: (original: (packets: UInt64, bytes: UInt64), reply: (packets: UInt64, bytes: UInt64))? = nil) -> ConntrackEntry {
     let sourceAddress = IPAddress(source)!
     var raw = cct_entry()
     raw.family = sourceAddress.family.rawValue
@@ -83,5 +85,11 @@ package func makeEntry(from source: String, _ sourcePort: UInt16, to destination
     raw.tcp_flags_original = firstFin == .original ? closeInit : 0
     raw.tcp_flags_reply = (firstFin == .reply ? closeInit : 0) | (unacknowledged ? UInt8(CCT_TCP_FLAG_DATA_UNACKNOWLEDGED) : 0)
     raw.start_ns = startNanoseconds
+    raw.message = message.rawValue
+    if let counters {
+        raw.has_counters = 1
+        (raw.packets_original, raw.bytes_original) = counters.original
+        (raw.packets_reply, raw.bytes_reply) = counters.reply
+    }
     return ConntrackEntry(raw: raw)
 }

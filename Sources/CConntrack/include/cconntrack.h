@@ -51,9 +51,27 @@ typedef struct cct_entry {
     /// (CTA_PROTOINFO_TCP_FLAGS_ORIGINAL / _REPLY), 0 when absent.
     uint8_t tcp_flags_original;
     uint8_t tcp_flags_reply;
+    /// CTA_COUNTERS_ORIG / _REPLY (net.netfilter.nf_conntrack_acct on when the entry was
+    /// created): packets and bytes of each direction, headers included.
+    uint64_t packets_original;
+    uint64_t bytes_original;
+    uint64_t packets_reply;
+    uint64_t bytes_reply;
+    /// 1 when the message carried counters, 0 otherwise (accounting off, or switched on
+    /// after the entry was created).
+    uint8_t has_counters;
+    /// CTA_ID: the same in every dump and event of one entry's life; 0 when absent.
+    uint32_t id;
     /// The netlink message the entry came from, valid during the callback only.
     const void *netlink_message;
+    /// A dump message's CTA_TUPLE_REPLY, left unparsed (most entries never need it): read
+    /// it with cct_entry_reply. Valid during the callback only; NULL in events (see `reply`).
+    const void *reply_attribute;
 } cct_entry;
+
+/// The reply tuple of `entry`: parsed from a dump's attribute, or the event's own. 0, or -1
+/// when the message had none or it was malformed (errno EBADMSG).
+int cct_entry_reply(const cct_entry *entry, cct_tuple *reply);
 
 /// Called once per parsed entry; `context` is the caller's.
 typedef void (*cct_entry_callback)(const cct_entry *entry, void *context);

@@ -32,7 +32,8 @@ public final class LifecycleListener: Sendable {
     /// The listener thread's name, as /proc/PID/task/TID/comm shows it.
     public static let threadName = "ct-events"
 
-    private let counters: Mutex<LifecycleCounters>
+    /// The counters, shared with the collectors and views that read them.
+    public let store: LifecycleStore
     private let socket: UncheckedBox<ConntrackEventSocket>
     private let monitor: UncheckedBox<AddressMonitor>
     private let ignore: IgnoreList
@@ -46,7 +47,7 @@ public final class LifecycleListener: Sendable {
     /// the table shows can end without its DESTROY being seen.
     public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, maxHosts: Int = 0, log: EventLog?,
                 logger: Logger) throws(SystemError) {
-        counters = Mutex(LifecycleCounters(maxHosts: maxHosts))
+        store = LifecycleStore(LifecycleCounters(maxHosts: maxHosts))
         self.hostTTL = hostTTL
         socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes))
         monitor = UncheckedBox(try AddressMonitor())
@@ -58,7 +59,7 @@ public final class LifecycleListener: Sendable {
 
     /// A copy of the counters as they are now.
     public var snapshot: LifecycleCounters {
-        counters.withLock { $0 }
+        store.snapshot
     }
 
     /// Messages its socket dropped because another process, not the kernel, sent them.
@@ -89,7 +90,7 @@ public final class LifecycleListener: Sendable {
             let ready = poll(&fds, nfds_t(fds.count), forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1)
             let now = MonotonicClock.seconds()
             if forgetInterval > 0, now - lastForget >= forgetInterval {
-                let forgotten = counters.withLock { counters in
+                let forgotten = store.withCounters { counters in
                     counters.forgetHosts(unchangedSince: now - (counters.isAtCap ? min(hostTTL, Self.pressureTTL) : hostTTL))
                 }
                 if forgotten > 0 {
@@ -123,13 +124,16 @@ public final class LifecycleListener: Sendable {
     }
 
     private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, at now: Int64) {
-        let counted = labeler.host(of: entry)
+        let classified = labeler.classify(entry)
+        let counted = classified?.host
         let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
-        counters.withLock { counters in
+        let traffic = classified.flatMap { Traffic(of: entry, direction: $0.direction) }
+        store.withCounters { counters in
             counters.countEvent(entry.message)
             guard let counted, entry.isTCP else { return }
             if let outcome {
-                counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds, at: now)
+                counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds,
+                                      traffic: traffic, at: now)
             } else {
                 counters.recordOpened(counted, at: now)
             }
@@ -138,7 +142,7 @@ public final class LifecycleListener: Sendable {
     }
 
     private func handleOverflow(_ socket: ConntrackEventSocket) {
-        counters.withLock { $0.countOverflow() }
+        store.withCounters { $0.countOverflow() }
         let granted = socket.bufferBytes
         // The kernel reports twice what was asked: ask for the granted size to double it.
         let requested = min(granted, Self.maxBufferBytes)
