@@ -7,6 +7,8 @@ public enum CollectorName: String, CaseIterable, Sendable {
     case lifecycle
     /// Bytes and packets per host and direction (needs nf_conntrack_acct and the lifecycle collector).
     case traffic
+    /// Destination-NAT backends and source-NAT port use.
+    case nat
     /// The table's fill and the kernel's per-CPU statistics.
     case tableHealth = "table_health"
     /// The standard `process_*` metrics.
@@ -25,6 +27,7 @@ public enum CollectorName: String, CaseIterable, Sendable {
         case .connectionStates: "per-host connection states from the table"
         case .lifecycle: "opened/closed counters from conntrack events (off: no event subscription at all)"
         case .traffic: "bytes and packets per host and direction, with nf_conntrack_acct=1 (needs lifecycle)"
+        case .nat: "connections per destination-NAT backend, source-NAT ports in use against their range"
         case .tableHealth: "table fill and the kernel's conntrack statistics"
         case .process: "the standard process_* metrics"
         case .http: "requests and connections the HTTP server turned away, by reason"

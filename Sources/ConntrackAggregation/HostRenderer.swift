@@ -26,6 +26,12 @@ public struct HostRenderer: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// An endpoint that is not a host of its own (a NAT backend, a destination): `ip:port`,
+    /// `[v6]:port`, or `other`.
+    public func text(of endpoint: RemoteEndpoint) -> String {
+        endpoint == .other ? "other" : endpoint.address.description(withPort: endpoint.port)
+    }
+
     /// Each label of `host` as a (name, value) pair, `host` first.
     public func labels(of host: HostKey) -> [(name: String, value: String)] {
         labelNames.indices.map { (labelNames[$0], value($0, of: host)) }

@@ -23,6 +23,8 @@ public struct LifecycleCounters: Sendable {
     public private(set) var lastChanged: [HostKey: Int64] = [:]
     /// Hosts whose counters were forgotten.
     public private(set) var forgottenHosts: UInt64 = 0
+    /// Closed connections per destination-NAT backend and outcome, under their host.
+    public private(set) var backendClosed: [BackendKey: OutcomeCounts] = [:]
     /// Final traffic of each host's closed connections (DESTROY events with counters).
     public private(set) var closedTraffic: [HostKey: Traffic] = [:]
     /// Packets (both ways) of closed connections with counters, per ``ConnectionOutcome``.
@@ -85,9 +87,19 @@ public struct LifecycleCounters: Sendable {
         opened = opened.filter { lastChanged[$0.key] != nil }
         closed = closed.filter { lastChanged[$0.key] != nil }
         closedTraffic = closedTraffic.filter { lastChanged[$0.key] != nil }
+        backendClosed = backendClosed.filter { lastChanged[$0.key.host] != nil }
         let forgotten = before - lastChanged.count
         forgottenHosts += UInt64(forgotten)
         return forgotten
+    }
+
+    /// Counts a destination-NATed connection to `host` that ended at `backend`, as
+    /// ``recordClosed(_:outcome:durationSeconds:traffic:at:)`` counts it under its host (call
+    /// that first). Past the cap, new backends of a host count under ``BackendKey/other(of:)``.
+    public mutating func recordBackendClosed(_ host: HostKey, backend: RemoteEndpoint, outcome: ConnectionOutcome) {
+        var key = BackendKey(host: admitted(host), backend: backend)
+        if maxHosts > 0, backendClosed[key] == nil, backendClosed.count >= maxHosts { key = .other(of: key.host) }
+        backendClosed[key, default: OutcomeCounts()][outcome] += 1
     }
 
     /// Remembers ``closedTraffic`` for the table read that starts now.

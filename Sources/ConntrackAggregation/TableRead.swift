@@ -7,6 +7,8 @@ public struct TableRead: Sendable {
     public let tcpEntries: Int
     /// Entries of other protocols the dumps returned (none when the kernel filtered them).
     public let otherProtocolEntries: Int
+    /// Translations the read found, when it was asked to look (see ``TableReader``).
+    public var nat: NATCounts? = nil
 }
 
 extension TableRead {
@@ -15,22 +17,27 @@ extension TableRead {
     public struct Builder {
         private var table: ConnectionStateTable
         private let observers: [any ConnectionObserver]
+        private var nat: NATCounts?
         private var tcpEntries = 0
         private var otherProtocolEntries = 0
 
-        public init(table: ConnectionStateTable, observers: [any ConnectionObserver]) {
+        /// With `nat`, translated entries are counted there too.
+        public init(table: ConnectionStateTable, observers: [any ConnectionObserver], nat: NATCounts? = nil) {
             self.table = table
             self.observers = observers
+            self.nat = nat
         }
 
         public mutating func add(_ entry: ConntrackEntry) {
             if entry.isTCP { tcpEntries += 1 } else { otherProtocolEntries += 1 }
-            guard let connection = table.add(entry) else { return }
+            let connection = table.add(entry)
+            if nat != nil, entry.isSourceNAT || entry.isDestinationNAT { nat!.add(entry, counted: connection) }
+            guard let connection else { return }
             for observer in observers { observer.observe(connection, entry: entry) }
         }
 
         public var read: TableRead {
-            TableRead(table: table, tcpEntries: tcpEntries, otherProtocolEntries: otherProtocolEntries)
+            TableRead(table: table, tcpEntries: tcpEntries, otherProtocolEntries: otherProtocolEntries, nat: nat)
         }
     }
 }

@@ -33,11 +33,21 @@ public final class TableReader: TableSource {
 
     /// Hosts a read counts apart at most, 0 for any number (see ``ConnectionStateTable``).
     private let maxHosts: Int
+    /// How translations are counted: not at all (nil), TCP, or TCP and UDP (every read then
+    /// dumps every protocol).
+    private let nat: NATTracking?
+
+    /// What the reads count of NAT.
+    public enum NATTracking: Sendable {
+        case tcp
+        case tcpAndUDP
+    }
 
     public init(dumper: any TableDumping, ignore: IgnoreList, mode: HostLabelMode, idleThreshold: UInt32,
-                maxHosts: Int = 0, logger: Logger) {
+                maxHosts: Int = 0, nat: NATTracking? = nil, logger: Logger) {
         self.dumper = dumper
         self.maxHosts = maxHosts
+        self.nat = nat
         self.ignore = ignore
         self.mode = mode
         self.idleThreshold = idleThreshold
@@ -48,7 +58,7 @@ public final class TableReader: TableSource {
     public func read(observers: [any ConnectionObserver] = []) throws(SystemError) -> TableRead {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         let classifier = ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read())
-        var plan = filterWorks ? planner.plan() : .whole
+        var plan = filterWorks && nat != .tcpAndUDP ? planner.plan() : .whole
         let start = ContinuousClock.now
         var result: TableRead
         do {
@@ -69,7 +79,8 @@ public final class TableReader: TableSource {
     private func read(_ plan: DumpPlan, classifier: ConnectionClassifier, observers: [any ConnectionObserver]) throws(SystemError) -> TableRead {
         let table = ConnectionStateTable(classifier: classifier, idleThreshold: idleThreshold, expectedHosts: lastHostCount,
                                          maxHosts: maxHosts)
-        var builder = TableRead.Builder(table: table, observers: observers)
+        let natCounts = nat.map { NATCounts(maxPairs: maxHosts, idleThreshold: idleThreshold, countsUDP: $0 == .tcpAndUDP) }
+        var builder = TableRead.Builder(table: table, observers: observers, nat: natCounts)
         switch plan {
         case .whole:
             try dumper.dump(family: nil, tcpOnly: false) { builder.add($0) }

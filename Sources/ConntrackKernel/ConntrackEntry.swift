@@ -25,6 +25,12 @@ public struct ConntrackEntry {
     @inlinable public var tcpState: TCPState? { isTCP ? TCPState(rawValue: raw.tcp_state) : nil }
     /// The `IPS_*` status bits.
     @inlinable public var status: UInt32 { raw.status }
+    /// Whether the kernel translated the source (IPS_SRC_NAT) or the destination (IPS_DST_NAT).
+    @inlinable public var isSourceNAT: Bool { raw.status & (1 << 4) != 0 }
+    @inlinable public var isDestinationNAT: Bool { raw.status & (1 << 5) != 0 }
+    /// The layer-4 protocol number.
+    public var protocolNumber: UInt8 { raw.l4proto }
+
     /// Whether packets were seen in the reply direction (IPS_SEEN_REPLY).
     @inlinable public var sawReply: Bool { raw.status & (1 << 1) != 0 }
     @inlinable public var sourcePort: UInt16 { raw.original.src_port }

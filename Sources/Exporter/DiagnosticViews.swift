@@ -53,7 +53,7 @@ public struct DiagnosticViews: Sendable {
         _ = coalescer.read(observer: nil, responder: responder) { [lifecycle, renderer] read in
             guard case .success(let read) = read else { return responder.respond(Self.readFailed(read)) }
             let view = HostsView(table: read.table, lifecycle: lifecycle(), query: query, renderer: renderer,
-                                 accounting: AccountingSetting.isEnabled())
+                                 accounting: AccountingSetting.isEnabled(), nat: read.nat)
             responder.respond(Self.response(query.format == .json ? view.json : view.text, query.format))
         }
     }

@@ -77,7 +77,8 @@ public final class Exporter {
 
         let reader = TableReader(dumper: socket, ignore: options.ignore, mode: options.hostLabel,
                                  idleThreshold: options.idleThresholdSeconds,
-                                 maxHosts: options.maxHosts * ExporterOptions.tableHostsPerSeries, logger: logger)
+                                 maxHosts: options.maxHosts * ExporterOptions.tableHostsPerSeries,
+                                 nat: options.collectors.contains(.nat) ? (options.natUDP ? .tcpAndUDP : .tcp) : nil, logger: logger)
         let scraper = Scraper(table: reader, collectors: options.collectors.compactMap { name in
             Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer, statistics: statistics,
                            logger: logger)
@@ -127,6 +128,7 @@ public final class Exporter {
             let accounting = AccountingSetting.isEnabled()
             TrafficCollector.logAccounting(accounting, logger: logger)
             collector = TrafficCollector(store: listener.store, renderer: renderer, logger: logger, loggedAccounting: accounting)
+        case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop, store: listener?.store)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
         case .process: collector = ProcessCollector()
         case .http: collector = HTTPCollector(statistics: statistics)

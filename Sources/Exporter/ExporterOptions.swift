@@ -26,6 +26,12 @@ public struct ExporterOptions: Sendable {
     public var views = true
     /// `--log-events`: one line per connection event on standard output, in this format.
     public var eventLog: EventLogFormat?
+    /// `--nat.port-range`: the ports source-NAT rules allocate from.
+    public var natPortRanges = PortRangeMap()
+    /// `--nat.top`: the busiest source-NAT translations shown.
+    public var natTop = 20
+    /// `--nat.udp`: count UDP translations too (every read then dumps every protocol).
+    public var natUDP = false
     /// Optional collectors switched off.
     public var disabledCollectors: Set<CollectorName> = []
 

@@ -116,10 +116,12 @@ public final class ScrapeCoalescer: @unchecked Sendable {
             let waiter = Waiter(id: state.nextID, request: request, rows: rows, responder: responder)
             if request.observer == nil {
                 if state.running {
+                    responder.markShared()
                     state.joined.append(waiter)
                     return (waiter.id, .waits)
                 }
                 if let last = state.last, now - last.started < pacing.maxAge || now < state.nextStart {
+                    responder.markShared()
                     return (waiter.id, .serveLast(waiter))
                 }
             }

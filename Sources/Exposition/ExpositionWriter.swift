@@ -40,6 +40,15 @@ public struct ExpositionWriter: Sendable {
         bytes.append(UInt8(ascii: "\n"))
     }
 
+    /// Writes one sample line with labels built at run time, and an integer value.
+    public mutating func sample(_ name: String, labelList: [(name: String, value: String)], value: UInt64) {
+        append(name)
+        writeLabels(labelList)
+        bytes.append(UInt8(ascii: " "))
+        bytes.appendDecimal(value)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
     /// Writes one sample line with the label at `index` of `labels`, then `extra` when given,
     /// and an integer value.
     public mutating func sample(_ name: String, label index: Int, of labels: RenderedLabels,
@@ -83,6 +92,10 @@ public struct ExpositionWriter: Sendable {
     // A scrape writes a few samples per host, so samples go straight into the bytes:
     // no string built per label or value.
     private mutating func writeLabels(_ labels: KeyValuePairs<String, String>) {
+        writeLabels(labels.map { (name: $0.key, value: $0.value) })
+    }
+
+    private mutating func writeLabels(_ labels: [(name: String, value: String)]) {
         guard !labels.isEmpty else { return }
         var separator = UInt8(ascii: "{")
         for (name, value) in labels {

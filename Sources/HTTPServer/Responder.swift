@@ -12,6 +12,7 @@ public final class Responder: Sendable {
     }
 
     private let phase = Mutex(Phase.waiting([]))
+    private let shared = Atomic(false)
     private let deliver: @Sendable (HTTPResponse) -> Void
 
     /// `deliver` takes the one response, from any thread.
@@ -28,6 +29,16 @@ public final class Responder: Sendable {
         }
         if first { deliver(response) }
     }
+
+    /// Says that the request rides on work already under way (a read other requests asked
+    /// for): it costs nothing of its own and is answered when that work ends. The server then
+    /// makes room from other requests first.
+    public func markShared() {
+        shared.store(true, ordering: .relaxed)
+    }
+
+    /// Whether ``markShared()`` was called.
+    public var isShared: Bool { shared.load(ordering: .relaxed) }
 
     /// Whether the client left before the answer.
     public var isCancelled: Bool {

@@ -17,6 +17,10 @@ public struct ConnectionRow: Sendable, Comparable {
     /// This machine's end (the client's for forwarded connections) and the far end.
     public let local: Endpoint
     public let remote: Endpoint
+    /// For a destination-NATed connection, the backend actually reached (the reply's source).
+    public let backend: Endpoint?
+    /// For a source-NATed connection, the translated source (the reply's destination).
+    public let translatedSource: Endpoint?
 
     init?(_ connection: TrackedConnection, entry: ConntrackEntry) {
         guard let tuple = entry.original else { return nil }
@@ -24,6 +28,9 @@ public struct ConnectionRow: Sendable, Comparable {
         let destination = Endpoint(address: tuple.destination, port: tuple.destinationPort)
         self.connection = connection
         (local, remote) = connection.direction == .inbound ? (destination, source) : (source, destination)
+        let reply = entry.isSourceNAT || entry.isDestinationNAT ? entry.reply : nil
+        backend = entry.isDestinationNAT ? reply.map { Endpoint(address: $0.source, port: $0.sourcePort) } : nil
+        translatedSource = entry.isSourceNAT ? reply.map { Endpoint(address: $0.destination, port: $0.destinationPort) } : nil
     }
 
     private var rank: (Int64, Int64, IPAddress.Family.RawValue, UInt64, UInt64, UInt16) {

@@ -13,7 +13,8 @@ public struct ConnectionsView {
 
     public var text: String {
         var table = TextTable(header: ["STATE", "DIR", "LOCAL", "REMOTE"] + renderer.labelNames.map { $0.uppercased() }
-                              + ["IDLE_S", "AGE_S", "CLOSED_BY"] + (hasTraffic ? ["SENT_B", "RECV_B", "PKTS"] : []))
+                              + ["IDLE_S", "AGE_S", "CLOSED_BY"] + (hasTraffic ? ["SENT_B", "RECV_B", "PKTS"] : [])
+                              + (hasNAT ? ["BACKEND", "SNAT_SOURCE"] : []))
         let rows = listing.rows
         for row in rows {
             let connection = row.connection
@@ -21,7 +22,8 @@ public struct ConnectionsView {
                           row.remote.description] + renderer.labels(of: connection.host).map(\.value)
                           + [Self.cell(connection.idleSeconds), Self.cell(connection.ageSeconds), connection.closedBy?.label ?? "-"]
                           + (hasTraffic ? [Self.cell(connection.traffic?.sentBytes), Self.cell(connection.traffic?.receivedBytes),
-                                           Self.cell(connection.traffic?.packets)] : []))
+                                           Self.cell(connection.traffic?.packets)] : [])
+                          + (hasNAT ? [row.backend?.description ?? "-", row.translatedSource?.description ?? "-"] : []))
         }
         var text = table.text
         if listing.matched > rows.count {
@@ -45,6 +47,8 @@ public struct ConnectionsView {
             object.add("age_seconds", connection.ageSeconds)
             object.add("closed_by", connection.closedBy?.label)
             object.add("traffic", raw: connection.traffic.map(TrafficText.json) ?? "null")
+            object.add("backend", row.backend?.description)
+            object.add("translated_source", row.translatedSource?.description)
             return object.text
         }
         var object = JSONObject()
@@ -62,6 +66,8 @@ public struct ConnectionsView {
 
     /// Whether any row carries counters (accounting on): only then the traffic columns.
     private var hasTraffic: Bool { listing.rows.contains { $0.connection.traffic != nil } }
+    /// Whether any row was translated: only then the NAT columns.
+    private var hasNAT: Bool { listing.rows.contains { $0.backend != nil || $0.translatedSource != nil } }
 
     private static func cell(_ value: (some BinaryInteger)?) -> String {
         value.map { "\($0)" } ?? "-"

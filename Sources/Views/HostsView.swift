@@ -10,10 +10,12 @@ public struct HostsView {
     let idleThreshold: UInt32
     let renderer: HostRenderer
     let accounting: Bool
+    /// Each shown host's destination-NAT backends: connections now and how they ended.
+    let backends: [HostKey: [(backend: RemoteEndpoint, now: StateCounts, closed: OutcomeCounts)]]
 
     /// With `accounting` (nf_conntrack_acct on) rows carry each host's traffic.
     public init(table: ConnectionStateTable, lifecycle: LifecycleCounters, query: HostsQuery,
-                renderer: HostRenderer = HostRenderer(), accounting: Bool = false) {
+                renderer: HostRenderer = HostRenderer(), accounting: Bool = false, nat: NATCounts? = nil) {
         self.renderer = renderer
         self.accounting = accounting
         var selection = TopSelection<HostRow>(limit: query.limit)
@@ -35,6 +37,18 @@ public struct HostsView {
         }
         rows = selection.elements
         matched = selection.offered
+        let shown = Set(rows.map(\.host))
+        var backends: [HostKey: [RemoteEndpoint: (now: StateCounts, closed: OutcomeCounts)]] = [:]
+        for (key, counts) in nat?.backends ?? [:] where shown.contains(key.host) {
+            backends[key.host, default: [:]][key.backend, default: (StateCounts(), OutcomeCounts())].now = counts
+        }
+        for (key, outcomes) in lifecycle.backendClosed where shown.contains(key.host) {
+            backends[key.host, default: [:]][key.backend, default: (StateCounts(), OutcomeCounts())].closed = outcomes
+        }
+        self.backends = backends.mapValues { byBackend in
+            byBackend.map { (backend: $0.key, now: $0.value.now, closed: $0.value.closed) }
+                .sorted { HostKey($0.backend, mode: .endpoint) < HostKey($1.backend, mode: .endpoint) }
+        }
         idleThreshold = table.idleThreshold
     }
 
@@ -46,6 +60,13 @@ public struct HostsView {
             table.append(renderer.labels(of: row.host).map(\.value) + ConnectionState.allCases.map { "\(row.now[$0])" } + [
                 "\(row.now.halfClosed)", "\(row.now.timeWait)", "\(row.now.idle)", "\(row.opened)",
             ] + ConnectionOutcome.allCases.map { "\(row.closed[$0])" } + (accounting ? Self.trafficCells(row) : []))
+            // Under a virtual address, the backends it was translated to.
+            for backend in backends[row.host] ?? [] {
+                table.append(["  -> " + renderer.text(of: backend.backend)] + Array(repeating: "", count: renderer.labelNames.count - 1)
+                             + ConnectionState.allCases.map { "\(backend.now[$0])" } + ["\(backend.now.halfClosed)", "\(backend.now.timeWait)",
+                                                                                         "\(backend.now.idle)", "-"]
+                             + ConnectionOutcome.allCases.map { "\(backend.closed[$0])" } + (accounting ? ["-", "-", "-"] : []))
+            }
         }
         var text = "# now: connections per state, IDLE = open and silent for \(idleThreshold) s or more; "
             + "since start: OPENED, and ENDED_* by how connections ended"
@@ -59,18 +80,20 @@ public struct HostsView {
 
     public var json: String {
         let hosts = rows.map { row in
-            var now = JSONObject()
-            for state in ConnectionState.allCases { now.add("\(state)", row.now[state]) }
-            now.add("half_closed", raw: Self.bySide { row.now[halfClosedBy: $0] })
-            now.add("time_wait", raw: Self.bySide { row.now[timeWaitBy: $0] })
-            now.add("idle", row.now.idle)
-            var ended = JSONObject()
-            for outcome in ConnectionOutcome.allCases { ended.add(outcome.label, row.closed[outcome]) }
             var object = JSONObject()
             for (name, value) in renderer.labels(of: row.host) { object.add(name, value) }
-            object.add("now", raw: now.text)
+            object.add("now", raw: Self.json(row.now))
             object.add("opened", row.opened)
-            object.add("closed", raw: ended.text)
+            object.add("closed", raw: Self.json(row.closed))
+            if let backends = backends[row.host] {
+                object.add("backends", raw: JSONObject.array(backends.map { backend in
+                    var object = JSONObject()
+                    object.add("backend", renderer.text(of: backend.backend))
+                    object.add("now", raw: Self.json(backend.now))
+                    object.add("closed", raw: Self.json(backend.closed))
+                    return object.text
+                }))
+            }
             if accounting, let traffic = row.traffic {
                 object.add("traffic", raw: TrafficText.json(traffic))
                 object.add("packets_per_connection", raw: row.packetsPerConnection.map { "\($0)" } ?? "null")
@@ -88,6 +111,23 @@ public struct HostsView {
     private static func trafficCells(_ row: HostRow) -> [String] {
         [row.traffic.map { "\($0.sentBytes)" } ?? "-", row.traffic.map { "\($0.receivedBytes)" } ?? "-",
          row.packetsPerConnection.map { "\(($0 * 10).rounded() / 10)" } ?? "-"]
+    }
+
+    /// Connections per state now, half-closed and TIME_WAIT by who closed first, and idle ones.
+    private static func json(_ counts: StateCounts) -> String {
+        var now = JSONObject()
+        for state in ConnectionState.allCases { now.add("\(state)", counts[state]) }
+        now.add("half_closed", raw: bySide { counts[halfClosedBy: $0] })
+        now.add("time_wait", raw: bySide { counts[timeWaitBy: $0] })
+        now.add("idle", counts.idle)
+        return now.text
+    }
+
+    /// Closed connections by outcome.
+    private static func json(_ outcomes: OutcomeCounts) -> String {
+        var ended = JSONObject()
+        for outcome in ConnectionOutcome.allCases { ended.add(outcome.label, outcomes[outcome]) }
+        return ended.text
     }
 
     private static func bySide(_ count: (ClosingSide) -> UInt32) -> String {

@@ -96,6 +96,22 @@ struct ExporterCommand: ParsableCommand {
                 """, valueName: "duration"))
     var tableMaxAge = "2s"
 
+    @Option(name: .customLong("nat.port-range"),
+            help: ArgumentHelp("""
+                The ports a source-NAT rule allocates from, for translated addresses in a network: ADDRESS[/LEN]=FIRST-LAST \
+                (repeatable; the longest match wins). The exporter cannot read NAT rules: unstated, the kernel's default \
+                1024-65535 is assumed.
+                """, valueName: "range"))
+    var natPortRanges: [String] = []
+
+    @Option(name: .customLong("nat.top"),
+            help: ArgumentHelp("Source-NAT translations shown in conntrack_snat_ports_*, the busiest first.", valueName: "n"))
+    var natTop = 20
+
+    @Flag(name: .customLong("nat.udp"),
+          help: "Count UDP source-NAT translations too (DNS through NAT exhausts ports as well); every read then dumps the whole table.")
+    var natUDP = false
+
     @Flag(name: .customLong("web.views"), inversion: .prefixedNo,
           help: "Serve the curl views /connections and /hosts (connection endpoints, to whoever may scrape).")
     var views = true
@@ -176,6 +192,14 @@ struct ExporterCommand: ParsableCommand {
         options.tableMaxAge = .seconds(try Self.seconds(tableMaxAge, flag: "--table.max-age"))
         options.views = views
         options.eventLog = logEvents ? logEventsFormat : nil
+        do {
+            options.natPortRanges = try PortRangeMap(parsing: natPortRanges)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard natTop > 0 else { throw ValidationError("--nat.top must be 1 or more") }
+        options.natTop = natTop
+        options.natUDP = natUDP
         options.disabledCollectors = collectors.disabled
         return options
     }

@@ -7,8 +7,9 @@ package final class PrometheusServer {
     private let directory: URL
     private let process = Process()
 
-    /// `scrapeOptions` are YAML lines added to the scrape config (scheme, TLS, auth).
-    package init(in namespace: TestNamespace, target: String, scrapeOptions: String = "") throws {
+    /// `scrapeOptions` are YAML lines added to the scrape config (scheme, TLS, auth); `ruleFiles`
+    /// are loaded and evaluated every second.
+    package init(in namespace: TestNamespace, target: String, scrapeOptions: String = "", ruleFiles: [String] = []) throws {
         self.namespace = namespace
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace.name)-prometheus")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -18,6 +19,7 @@ package final class PrometheusServer {
             global:
               scrape_interval: 1s
               evaluation_interval: 1s
+            rule_files: [\(ruleFiles.map { "\"\($0)\"" }.joined(separator: ", "))]
             scrape_configs:
               - job_name: conntrack
                 static_configs:

@@ -8,20 +8,6 @@ import Testing
 /// docs/troubleshooting.md quotes what these print.
 @Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun))
 struct IncidentScenarioTests {
-    /// Accepts connections and holds them: never reads, never closes.
-    private static func holdingServer(port: Int) -> String {
-        """
-        import socket
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", \(port)))
-        listener.listen(1024)
-        held = []
-        while True:
-            held.append(listener.accept()[0])
-        """
-    }
-
     /// `count` clients that connect to `port` at once (without waiting for the handshake) and
     /// keep their sockets for `seconds`.
     private static func simultaneousClients(_ count: Int, port: Int, holdingFor seconds: Int) -> String {
@@ -45,7 +31,7 @@ struct IncidentScenarioTests {
         // Long enough to look at the leak, short enough to see the kernel expire it.
         try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_close_wait", "15")
         let observer = try ScenarioObserver("haproxy-leak", in: namespace)
-        let backend = try NamespaceProcess(in: namespace, python: Self.holdingServer(port: 7202))
+        let backend = try NamespaceProcess(in: namespace, python: PythonServers.holding(port: 7202))
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace.name)-haproxy.cfg").path
         defer { try? FileManager.default.removeItem(atPath: config) }
         try """
@@ -103,7 +89,7 @@ struct IncidentScenarioTests {
     @Test func aProxyThatNeverClosesItsBackendLeavesIdleConnections() throws {
         let namespace = try TestNamespace()
         let observer = try ScenarioObserver("idle-leak", in: namespace, exporterArguments: ["--idle-threshold", "2s"])
-        let backend = try NamespaceProcess(in: namespace, python: Self.holdingServer(port: 7302))
+        let backend = try NamespaceProcess(in: namespace, python: PythonServers.holding(port: 7302))
         // A naive proxy: a backend connection per client, never closed, never used.
         let proxy = try NamespaceProcess(in: namespace, python: """
             import socket
@@ -308,7 +294,7 @@ struct IncidentScenarioTests {
         // 30 clients connect at once to a server, and hold on: 10 find room, the kernel drops the
         // SYNs of the others. (Connections that close could be removed again: above 95% full the
         // kernel's garbage collector evicts closing entries.)
-        let server = try NamespaceProcess(in: namespace, python: Self.holdingServer(port: 7901))
+        let server = try NamespaceProcess(in: namespace, python: PythonServers.holding(port: 7901))
         try server.waitUntilListening(port: 7901)
         let clients = try NamespaceProcess(in: namespace, python: Self.simultaneousClients(30, port: 7901, holdingFor: 3600))
         // Long enough for every first SYN and one retransmission.

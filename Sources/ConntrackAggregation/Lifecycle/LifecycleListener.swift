@@ -128,12 +128,16 @@ public final class LifecycleListener: Sendable {
         let counted = classified?.host
         let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
         let traffic = classified.flatMap { Traffic(of: entry, direction: $0.direction) }
+        // A destination-NATed connection's reply came from the backend it reached.
+        let backend = outcome != nil && entry.isDestinationNAT
+            ? entry.reply.map { RemoteEndpoint(address: $0.source, port: $0.sourcePort) } : nil
         store.withCounters { counters in
             counters.countEvent(entry.message)
             guard let counted, entry.isTCP else { return }
             if let outcome {
                 counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds,
                                       traffic: traffic, at: now)
+                if let backend { counters.recordBackendClosed(counted, backend: backend, outcome: outcome) }
             } else {
                 counters.recordOpened(counted, at: now)
             }
