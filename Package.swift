@@ -15,6 +15,7 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 //   ConntrackModel                     value types: addresses, hosts, TCP states, counts, histograms
 //   ConntrackKernel                    the only Swift that calls the C shim: dumps, events, statistics
 //   ConntrackAggregation               what a host is, classifying and counting entries and events
+//   HostNames                          names for hosts: a names file, reverse DNS (c-ares), verified
 //   Exposition                         the Prometheus text format and a collector registry (generic)
 //   Collectors                         one collector per data source
 //   HTTPServer                         a generic HTTP/1.1 server: transports, deadlines, routes
@@ -45,6 +46,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibcrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Reverse DNS through c-ares: asynchronous, honours resolv.conf, parses DNS answers itself.
+        .systemLibrary(name: "CCares", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         // The web config file is YAML (exporter-toolkit's format), read with the system's libyaml.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
@@ -54,6 +57,7 @@ let package = Package(
         .target(name: "CGzip", dependencies: ["CZlib"]),
         .target(name: "CTLS", dependencies: ["COpenSSL"]),
         .target(name: "CCrypt", dependencies: ["CLibcrypt"]),
+        .target(name: "CResolver", dependencies: ["CCares"]),
         .target(name: "CBuildInfo", cSettings: [.define("CBI_REVISION", to: "\"\(revision)\"")]),
         // Creates entries, for the test fill tool only; the exporter does not link it.
         .target(name: "CConntrackWriter", dependencies: ["CConntrack", "CNetfilterConntrack"]),
@@ -64,19 +68,21 @@ let package = Package(
         .target(name: "ConntrackKernel", dependencies: ["CConntrack", "ConntrackModel", "LinuxSystem"]),
         .target(name: "ConntrackAggregation",
                 dependencies: ["CLinux", "ConntrackKernel", "ConntrackModel", "LinuxSystem", "TextFormatting", logging]),
+        .target(name: "HostNames",
+                dependencies: ["CResolver", "ConntrackAggregation", "ConntrackModel", "LinuxSystem", "TextFormatting", logging]),
         .target(name: "Exposition", dependencies: ["CGzip", "TextFormatting", logging]),
         .target(name: "Collectors",
                 dependencies: ["CBuildInfo", "ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "Exposition", "HTTPServer",
-                               "LinuxSystem"]),
+                               "HostNames", "LinuxSystem"]),
         .target(name: "HTTPServer", dependencies: ["CLinux", "LinuxSystem", "TextFormatting", logging]),
         .target(name: "WebSecurity",
                 dependencies: ["CCrypt", "COpenSSL", "CTLS", "CYAML", "HTTPServer", "LinuxSystem", "TextFormatting", logging]),
         .target(name: "Views", dependencies: ["ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "TextFormatting"]),
         .target(name: "Exporter",
-                dependencies: ["Collectors", "ConntrackAggregation", "ConntrackKernel", "ConntrackModel",
-                               "Exposition", "HTTPServer", "LinuxSystem", "TextFormatting", "Views", "WebSecurity", logging]),
+                dependencies: ["Collectors", "ConntrackAggregation", "ConntrackKernel", "ConntrackModel", "Exposition",
+                               "HTTPServer", "HostNames", "LinuxSystem", "TextFormatting", "Views", "WebSecurity", logging]),
         .executableTarget(name: "conntrack_exporter",
-                          dependencies: ["Collectors", "ConntrackAggregation", "ConntrackModel", "Exporter", "HTTPServer", "LinuxSystem",
+                          dependencies: ["Collectors", "ConntrackAggregation", "ConntrackModel", "Exporter", "HTTPServer", "HostNames", "LinuxSystem",
                                          "TextFormatting", argumentParser, logging]),
 
         // Tools for the tests and the benchmark.
@@ -96,6 +102,7 @@ let package = Package(
         .testTarget(name: "ConntrackModelTests", dependencies: ["ConntrackModel"]),
         .testTarget(name: "ConntrackKernelTests", dependencies: ["ConntrackKernel", "TestFixtures"]),
         .testTarget(name: "ConntrackAggregationTests", dependencies: ["ConntrackAggregation", "TestFixtures"]),
+        .testTarget(name: "HostNamesTests", dependencies: ["HostNames", "TestFixtures"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestFixtures"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestFixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestFixtures"]),

@@ -9,6 +9,8 @@ public enum CollectorName: String, CaseIterable, Sendable {
     case traffic
     /// Destination-NAT backends and source-NAT port use.
     case nat
+    /// `conntrack_host_info` and the resolver's health (with a names file or reverse DNS).
+    case names
     /// The table's fill and the kernel's per-CPU statistics.
     case tableHealth = "table_health"
     /// The standard `process_*` metrics.
@@ -28,6 +30,7 @@ public enum CollectorName: String, CaseIterable, Sendable {
         case .lifecycle: "opened/closed counters from conntrack events (off: no event subscription at all)"
         case .traffic: "bytes and packets per host and direction, with nf_conntrack_acct=1 (needs lifecycle)"
         case .nat: "connections per destination-NAT backend, source-NAT ports in use against their range"
+        case .names: "conntrack_host_info names, and the resolver's health (with --names.file or --names.dns)"
         case .tableHealth: "table fill and the kernel's conntrack statistics"
         case .process: "the standard process_* metrics"
         case .http: "requests and connections the HTTP server turned away, by reason"

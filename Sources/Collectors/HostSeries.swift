@@ -12,9 +12,23 @@ struct HostSeries<Value> {
 
     init(_ table: some Sequence<(key: HostKey, value: Value)>, renderer: HostRenderer) {
         let hosts = table.sorted { $0.key < $1.key }
+        // Labelled by name, two hosts can read the same (two addresses, one name): those keep
+        // their addresses, so no series repeats.
+        var colliding = Set<Int>()
+        if renderer.labelsByName {
+            var first: [String: Int] = [:]
+            for (index, host) in hosts.enumerated() {
+                let value = renderer.value(0, of: host.key)
+                if let other = first[value] { colliding.formUnion([index, other]) } else { first[value] = index }
+            }
+        }
         // Closures, not key paths: a generic key path is looked up for every host.
         labels = RenderedLabels(count: hosts.count, names: renderer.labelNames) { item, label, bytes in
-            renderer.appendValue(label, of: hosts[item].key, to: &bytes)
+            if colliding.contains(item) {
+                hosts[item].key.appendText(to: &bytes)
+            } else {
+                renderer.appendValue(label, of: hosts[item].key, to: &bytes)
+            }
         }
         values = hosts.map { $0.value }
     }

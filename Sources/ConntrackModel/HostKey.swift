@@ -7,7 +7,7 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
 
     @inlinable public init(_ endpoint: RemoteEndpoint, mode: HostLabelMode) {
         address = endpoint.address
-        packedPort = mode == .endpoint ? UInt32(endpoint.port) : 1 << 16
+        packedPort = mode == .address ? 1 << 16 : UInt32(endpoint.port)
     }
 
     public var port: UInt16? { packedPort > 0xffff ? nil : UInt16(packedPort) }

@@ -4,4 +4,6 @@ public enum HostLabelMode: String, Sendable, CaseIterable {
     case endpoint = "ip-port"
     /// `ip` only: one series per remote address, for busy servers.
     case address = "ip"
+    /// The host's name and the server-side port, once known (`--names.*`); its address until then.
+    case name
 }

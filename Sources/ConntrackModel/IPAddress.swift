@@ -111,9 +111,18 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// Whether the first `length` bits equal those of `prefix` (same family only).
     @inlinable public func hasPrefix(_ prefix: IPAddress, length: Int) -> Bool {
         guard family == prefix.family else { return false }
-        let highMask: UInt64 = length >= 64 ? ~0 : (length <= 0 ? 0 : ~0 << (64 - length))
-        let lowMask: UInt64 = length >= 128 ? ~0 : (length <= 64 ? 0 : ~0 << (128 - length))
-        return (high ^ prefix.high) & highMask == 0 && (low ^ prefix.low) & lowMask == 0
+        let mask = Self.mask(length)
+        return (high ^ prefix.high) & mask.high == 0 && (low ^ prefix.low) & mask.low == 0
+    }
+
+    /// The network of this address with a `length`-bit prefix: the bits after it cleared.
+    @inlinable public func masked(to length: Int) -> IPAddress {
+        let mask = Self.mask(length)
+        return IPAddress(family: family, high: high & mask.high, low: low & mask.low)
+    }
+
+    @inlinable static func mask(_ length: Int) -> (high: UInt64, low: UInt64) {
+        (length >= 64 ? ~0 : (length <= 0 ? 0 : ~0 << (64 - length)), length >= 128 ? ~0 : (length <= 64 ? 0 : ~0 << (128 - length)))
     }
 
     /// The IPv6 loopback address ::1.

@@ -33,9 +33,9 @@ public struct DiagnosticViews: Sendable {
     }
 
     public func connections(_ request: HTTPRequest, responder: Responder) {
-        guard let query = Self.parse(responder, { () throws(ViewQueryError) in try ConnectionQuery(parsing: request.query) })
+        guard let query = Self.parse(responder, { () throws(ViewQueryError) in try ConnectionQuery(parsing: request.query, names: renderer.hasNames) })
         else { return }
-        let listing = ConnectionListing(query)
+        let listing = ConnectionListing(query, renderer: renderer)
         responder.onCancel { listing.abandon() }
         let accepted = coalescer.read(observer: listing, rows: listing.maximumRows, responder: responder) { [renderer] read in
             guard case .success = read else { return responder.respond(Self.readFailed(read)) }
@@ -48,7 +48,7 @@ public struct DiagnosticViews: Sendable {
     }
 
     public func hosts(_ request: HTTPRequest, responder: Responder) {
-        guard let query = Self.parse(responder, { () throws(ViewQueryError) in try HostsQuery(parsing: request.query) })
+        guard let query = Self.parse(responder, { () throws(ViewQueryError) in try HostsQuery(parsing: request.query, names: renderer.hasNames) })
         else { return }
         _ = coalescer.read(observer: nil, responder: responder) { [lifecycle, renderer] read in
             guard case .success(let read) = read else { return responder.respond(Self.readFailed(read)) }

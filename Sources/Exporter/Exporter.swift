@@ -3,6 +3,7 @@ import ConntrackAggregation
 import ConntrackKernel
 import Exposition
 import HTTPServer
+import HostNames
 import LinuxSystem
 import Logging
 import TextFormatting
@@ -15,12 +16,22 @@ import WebSecurity
 public final class Exporter {
     private let server: HTTPServer
     private let webConfig: WebConfigStore
+    private let names: HostNameDirectory?
 
     /// Opens what the exporter needs, in the order its guarantees need it: events are
     /// subscribed to before the first table read, and every socket is open before
     /// capabilities are dropped and before any thread starts (capabilities are per thread).
     public init(options: ExporterOptions, logger: Logger) throws(StartupFailure) {
-        let renderer = HostRenderer()
+        let names: HostNameDirectory?
+        do {
+            let resolver = try options.namesDNS.map { (settings) throws(SystemError) in try ReverseResolver(settings: settings, logger: logger) }
+            names = options.namesFile != nil || resolver != nil
+                ? try HostNameDirectory(file: options.namesFile, resolver: resolver, logger: logger) : nil
+        } catch {
+            throw StartupFailure("\(error)")
+        }
+        self.names = names
+        let renderer = HostRenderer(names: names, labelsByName: options.hostLabel == .name)
         let statistics = HTTPServerStatistics()
         let socket: ConntrackSocket
         let listener: LifecycleListener?
@@ -81,8 +92,11 @@ public final class Exporter {
                                  nat: options.collectors.contains(.nat) ? (options.natUDP ? .tcpAndUDP : .tcp) : nil, logger: logger)
         let scraper = Scraper(table: reader, collectors: options.collectors.compactMap { name in
             Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer, statistics: statistics,
-                           logger: logger)
-        }, beforeRead: { listener?.store.withCounters { $0.markReadStart() } }, logger: logger)
+                           names: names, logger: logger)
+        }, beforeRead: {
+            listener?.store.withCounters { $0.markReadStart() }
+            names?.refreshIfChanged()
+        }, logger: logger)
         var pacing = ScrapeCoalescer.Pacing()
         pacing.maxAge = options.tableMaxAge
         let coalescer = ScrapeCoalescer(scraper: scraper, pacing: pacing)
@@ -109,14 +123,15 @@ public final class Exporter {
         try server.run(until: control, keepServing: keepServing)
     }
 
-    /// Re-reads the web config file now (SIGHUP).
-    public func reloadWebConfig() {
+    /// Re-reads the web config file and the names file now (SIGHUP).
+    public func reload() {
         webConfig.reload()
+        names?.reload()
     }
 
     private static func collector(_ name: CollectorName, options: ExporterOptions, socket: ConntrackSocket,
                                   listener: LifecycleListener?, renderer: HostRenderer, statistics: HTTPServerStatistics,
-                                  logger: Logger) -> CollectorRegistry<ScrapeContext>.Entry? {
+                                  names: HostNameDirectory?, logger: Logger) -> CollectorRegistry<ScrapeContext>.Entry? {
         let collector: any Collector<ScrapeContext>
         switch name {
         case .connectionStates: collector = ConnectionStateCollector(folding: HostFolding(maxHosts: options.maxHosts), renderer: renderer)
@@ -130,6 +145,10 @@ public final class Exporter {
             collector = TrafficCollector(store: listener.store, renderer: renderer, logger: logger, loggedAccounting: accounting)
         case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop, store: listener?.store)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
+        case .names:
+            guard let names else { return nil }
+            collector = NamesCollector(directory: names, renderer: renderer, store: listener?.store,
+                                       wanted: options.maxHosts > 0 ? options.maxHosts : 10_000)
         case .process: collector = ProcessCollector()
         case .http: collector = HTTPCollector(statistics: statistics)
         case .buildInfo: collector = BuildInfoCollector()

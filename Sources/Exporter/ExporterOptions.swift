@@ -2,6 +2,7 @@ import Collectors
 import ConntrackAggregation
 import ConntrackModel
 import HTTPServer
+import HostNames
 import LinuxSystem
 
 /// Everything the command line decides, checked: what an ``Exporter`` is built from.
@@ -32,6 +33,10 @@ public struct ExporterOptions: Sendable {
     public var natTop = 20
     /// `--nat.udp`: count UDP translations too (every read then dumps every protocol).
     public var natUDP = false
+    /// `--names.file`: names for addresses and networks.
+    public var namesFile: String?
+    /// `--names.dns`: reverse DNS, with these settings; nil for none.
+    public var namesDNS: ReverseResolver.Settings?
     /// Optional collectors switched off.
     public var disabledCollectors: Set<CollectorName> = []
 

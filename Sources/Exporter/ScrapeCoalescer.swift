@@ -176,13 +176,18 @@ public final class ScrapeCoalescer: @unchecked Sendable {
             defer { state.next = [] }
             return state.next
         }
+        // The read is under way for them now: what a server makes room from last.
+        for waiter in batch { waiter.responder.markShared() }
         let read = scraper.read(observers: batch.compactMap(\.request.observer))
-        let duration = ContinuousClock.now - start
+        let finished = ContinuousClock.now
+        let duration = finished - start
         var last = LastRead(read: read, started: start, duration: duration)
         let served = state.withLock { state in
             defer { state.joined = [] }
             state.last = last
-            state.nextStart = start + duration * pacing.spacing
+            // The pause after each read is spacing - 1 times its own length: reads take 1 / spacing
+            // of the time however their length varies.
+            state.nextStart = finished + duration * (pacing.spacing - 1)
             state.running = false
             return batch + state.joined
         }

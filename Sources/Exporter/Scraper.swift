@@ -26,7 +26,8 @@ public final class Scraper {
     private var readCount: UInt64 = 0
     private var readSeconds = 0.0
 
-    /// Runs before each read: what a collector must note at the moment the read starts.
+    /// Runs before each read (a scrape's or a view's): what a collector must note at the moment
+    /// the read starts, and files that are re-read when they change.
     private let beforeRead: () -> Void
 
     public init(table: any TableSource, collectors: [CollectorRegistry<ScrapeContext>.Entry],

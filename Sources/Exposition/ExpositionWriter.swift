@@ -52,11 +52,13 @@ public struct ExpositionWriter: Sendable {
     /// Writes one sample line with the label at `index` of `labels`, then `extra` when given,
     /// and an integer value.
     public mutating func sample(_ name: String, label index: Int, of labels: RenderedLabels,
-                                extra: (name: String, value: String)? = nil, value: UInt64) {
+                                extra: (name: String, value: String)? = nil, then second: (name: String, value: String)? = nil,
+                                value: UInt64) {
         append(name)
         bytes.append(UInt8(ascii: "{"))
         labels.append(index, to: &bytes)
         if let extra { writeLabel(extra.name, extra.value, after: UInt8(ascii: ",")) }
+        if let second { writeLabel(second.name, second.value, after: UInt8(ascii: ",")) }
         bytes.append(UInt8(ascii: "}"))
         bytes.append(UInt8(ascii: " "))
         bytes.appendDecimal(value)

@@ -7,12 +7,15 @@ import Synchronization
 /// is read after that read completes: unchecked, since the two never overlap.
 public final class ConnectionListing: ConnectionObserver, @unchecked Sendable {
     public let query: ConnectionQuery
+    private let renderer: HostRenderer
     private var selection: TopSelection<ConnectionRow>
     /// Set when its client left: the read it observes then skips it, and its rows go.
     private let abandoned = Atomic(false)
 
-    public init(_ query: ConnectionQuery) {
+    /// `renderer` gives hosts their names, for `?host=` with a name.
+    public init(_ query: ConnectionQuery, renderer: HostRenderer = HostRenderer()) {
         self.query = query
+        self.renderer = renderer
         selection = TopSelection(limit: query.limit)
     }
 
@@ -25,7 +28,7 @@ public final class ConnectionListing: ConnectionObserver, @unchecked Sendable {
     public var rows: [ConnectionRow] { selection.elements }
 
     public func observe(_ connection: TrackedConnection, entry: ConntrackEntry) {
-        guard !abandoned.load(ordering: .relaxed), query.matches(connection),
+        guard !abandoned.load(ordering: .relaxed), query.matches(connection, renderer: renderer),
               let row = ConnectionRow(connection, entry: entry) else { return }
         selection.offer(row)
     }

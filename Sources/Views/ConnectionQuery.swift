@@ -15,9 +15,10 @@ public struct ConnectionQuery: Sendable {
     public init() {}
 
     /// Parses `host`, `state`, `idle_min` (seconds), `limit` and `format`.
-    public init(parsing query: String?) throws(ViewQueryError) {
+    /// With `names`, `host=` may be a host's name.
+    public init(parsing query: String?, names: Bool = false) throws(ViewQueryError) {
         let parameters = try ViewParameters(parsing: query, allowed: ["host", "state", "idle_min", "limit", "format"])
-        host = try parameters.host()
+        host = try parameters.host(names: names)
         if let text = parameters["state"] {
             guard let state = StateFilter(text) else {
                 throw ViewQueryError("""
@@ -37,8 +38,8 @@ public struct ConnectionQuery: Sendable {
         format = try parameters.format()
     }
 
-    public func matches(_ connection: TrackedConnection) -> Bool {
-        if let host, !host.matches(connection.host) { return false }
+    public func matches(_ connection: TrackedConnection, renderer: HostRenderer) -> Bool {
+        if let host, !host.matches(connection.host, renderer: renderer) { return false }
         if let state, !state.matches(connection) { return false }
         return idleMinimum == 0 || (connection.idleSeconds ?? 0) >= idleMinimum
     }

@@ -12,14 +12,14 @@ public struct ConnectionsView {
     }
 
     public var text: String {
-        var table = TextTable(header: ["STATE", "DIR", "LOCAL", "REMOTE"] + renderer.labelNames.map { $0.uppercased() }
+        var table = TextTable(header: ["STATE", "DIR", "LOCAL", "REMOTE"] + renderer.fieldNames.map { $0.uppercased() }
                               + ["IDLE_S", "AGE_S", "CLOSED_BY"] + (hasTraffic ? ["SENT_B", "RECV_B", "PKTS"] : [])
                               + (hasNAT ? ["BACKEND", "SNAT_SOURCE"] : []))
         let rows = listing.rows
         for row in rows {
             let connection = row.connection
             table.append([connection.tcpState.kernelName, connection.direction.label, row.local.description,
-                          row.remote.description] + renderer.labels(of: connection.host).map(\.value)
+                          row.remote.description] + renderer.fields(of: connection.host).map { $0.value ?? "-" }
                           + [Self.cell(connection.idleSeconds), Self.cell(connection.ageSeconds), connection.closedBy?.label ?? "-"]
                           + (hasTraffic ? [Self.cell(connection.traffic?.sentBytes), Self.cell(connection.traffic?.receivedBytes),
                                            Self.cell(connection.traffic?.packets)] : [])
@@ -42,7 +42,7 @@ public struct ConnectionsView {
             object.add("direction", connection.direction.label)
             object.add("local", row.local.description)
             object.add("remote", row.remote.description)
-            for (name, value) in renderer.labels(of: connection.host) { object.add(name, value) }
+            for (name, value) in renderer.fields(of: connection.host) { object.add(name, value) }
             object.add("idle_seconds", connection.idleSeconds)
             object.add("age_seconds", connection.ageSeconds)
             object.add("closed_by", connection.closedBy?.label)

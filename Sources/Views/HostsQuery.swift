@@ -10,9 +10,10 @@ public struct HostsQuery: Sendable {
     public var sortsByBytes = false
 
     /// Parses `host`, `limit`, `sort` (`connections`, the default, or `bytes`) and `format`.
-    public init(parsing query: String?) throws(ViewQueryError) {
+    /// With `names`, `host=` may be a host's name.
+    public init(parsing query: String?, names: Bool = false) throws(ViewQueryError) {
         let parameters = try ViewParameters(parsing: query, allowed: ["host", "limit", "sort", "format"])
-        host = try parameters.host()
+        host = try parameters.host(names: names)
         switch parameters["sort"] {
         case nil, "connections": sortsByBytes = false
         case "bytes": sortsByBytes = true

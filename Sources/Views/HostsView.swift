@@ -24,7 +24,7 @@ public struct HostsView {
         var hosts = Set(counts.keys)
         hosts.formUnion(lifecycle.opened.keys)
         hosts.formUnion(lifecycle.closed.keys)
-        for host in hosts where query.host?.matches(host) ?? true {
+        for host in hosts where query.host?.matches(host, renderer: renderer) ?? true {
             let closed = lifecycle.closed[host] ?? OutcomeCounts()
             let closedTraffic = lifecycle.closedTraffic[host]
             let closedCount = ConnectionOutcome.allCases.reduce(0) { $0 + closed[$1] }
@@ -53,16 +53,16 @@ public struct HostsView {
     }
 
     public var text: String {
-        var table = TextTable(header: renderer.labelNames.map { $0.uppercased() } + ["OPENING", "OPEN", "CLOSING", "CLOSED", "HALF_CLOSED", "TIME_WAIT", "IDLE",
+        var table = TextTable(header: renderer.fieldNames.map { $0.uppercased() } + ["OPENING", "OPEN", "CLOSING", "CLOSED", "HALF_CLOSED", "TIME_WAIT", "IDLE",
                                        "OPENED"] + ConnectionOutcome.allCases.map { "ENDED_" + $0.label.uppercased() }
                               + (accounting ? ["SENT_B", "RECV_B", "PKTS/CONN"] : []))
         for row in rows {
-            table.append(renderer.labels(of: row.host).map(\.value) + ConnectionState.allCases.map { "\(row.now[$0])" } + [
+            table.append(renderer.fields(of: row.host).map { $0.value ?? "-" } + ConnectionState.allCases.map { "\(row.now[$0])" } + [
                 "\(row.now.halfClosed)", "\(row.now.timeWait)", "\(row.now.idle)", "\(row.opened)",
             ] + ConnectionOutcome.allCases.map { "\(row.closed[$0])" } + (accounting ? Self.trafficCells(row) : []))
             // Under a virtual address, the backends it was translated to.
             for backend in backends[row.host] ?? [] {
-                table.append(["  -> " + renderer.text(of: backend.backend)] + Array(repeating: "", count: renderer.labelNames.count - 1)
+                table.append(["  -> " + renderer.text(of: backend.backend)] + Array(repeating: "", count: renderer.fieldNames.count - 1)
                              + ConnectionState.allCases.map { "\(backend.now[$0])" } + ["\(backend.now.halfClosed)", "\(backend.now.timeWait)",
                                                                                          "\(backend.now.idle)", "-"]
                              + ConnectionOutcome.allCases.map { "\(backend.closed[$0])" } + (accounting ? ["-", "-", "-"] : []))
@@ -81,7 +81,7 @@ public struct HostsView {
     public var json: String {
         let hosts = rows.map { row in
             var object = JSONObject()
-            for (name, value) in renderer.labels(of: row.host) { object.add(name, value) }
+            for (name, value) in renderer.fields(of: row.host) { object.add(name, value) }
             object.add("now", raw: Self.json(row.now))
             object.add("opened", row.opened)
             object.add("closed", raw: Self.json(row.closed))

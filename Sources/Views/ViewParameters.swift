@@ -42,11 +42,11 @@ struct ViewParameters {
         return format
     }
 
-    /// `host`: a host label value or a bare address, nil when absent.
-    func host() throws(ViewQueryError) -> HostFilter? {
+    /// `host`: a host label value or a bare address, or with `names` a host's name; nil when absent.
+    func host(names: Bool) throws(ViewQueryError) -> HostFilter? {
         guard let text = values["host"] else { return nil }
-        guard let filter = HostFilter(text) else {
-            throw ViewQueryError("host must be an address or a host label such as 198.18.0.7:5432 or [2001:db8::7]:443, not \"\(text)\"")
+        guard let filter = HostFilter(text, names: names) else {
+            throw ViewQueryError("host must be an address\(names ? ", a host's name" : "") or a host label such as 198.18.0.7:5432 or [2001:db8::7]:443, not \"\(text)\"")
         }
         return filter
     }

@@ -23,6 +23,9 @@ struct FillCommand: ParsableCommand {
     @Option(help: "Distinct remote hosts.")
     var hosts = 100
 
+    @Option(name: .customLong("first-host"), help: "The number of the first remote host (successive fills with new hosts).")
+    var firstHost = 0
+
     @Option(name: .customLong("ipv6-percent"), help: "Share of IPv6 entries, 0-100.")
     var ipv6Percent = 20
 
@@ -33,8 +36,8 @@ struct FillCommand: ParsableCommand {
     var timeout: UInt32 = 600
 
     func validate() throws {
-        guard entries >= 0, (1...SyntheticEntries.maxHosts).contains(hosts) else {
-            throw ValidationError("--hosts must be 1-\(SyntheticEntries.maxHosts)")
+        guard entries >= 0, hosts >= 1, firstHost >= 0, firstHost + hosts <= SyntheticEntries.maxHosts else {
+            throw ValidationError("--hosts must be 1 or more, and --first-host plus --hosts at most \(SyntheticEntries.maxHosts)")
         }
         guard (0...100).contains(ipv6Percent), (0...100).contains(udpPercent) else {
             throw ValidationError("percentages must be 0-100")
@@ -49,7 +52,7 @@ struct FillCommand: ParsableCommand {
             throw SystemError(operation: "opening a conntrack handle", errno: errno)
         }
         defer { cct_writer_close(writer) }
-        let generator = SyntheticEntries(hosts: hosts, ipv6Percent: ipv6Percent, udpPercent: udpPercent)
+        let generator = SyntheticEntries(hosts: hosts, firstHost: firstHost, ipv6Percent: ipv6Percent, udpPercent: udpPercent)
         var existing = 0
         for index in 0..<entries {
             var (entry, status) = generator.entry(index)

@@ -11,12 +11,14 @@ struct SyntheticEntries {
     static let assured: UInt32 = 1 << 2
 
     let hosts: Int
+    /// The number of the first host, so successive fills can bring new hosts.
+    let firstHost: Int
     let ipv6Percent: Int
     let udpPercent: Int
 
     /// Entry `index`: its tuple, state and the status bits to set.
     func entry(_ index: Int) -> (cct_entry, UInt32) {
-        let host = index % hosts
+        let host = firstHost + index % hosts
         let round = index / hosts
         // A multiplicative hash spreads families, protocols and directions over indices.
         let mix = (index &* 2_654_435_761) >> 7 & 0xffff

@@ -5,6 +5,7 @@ import ConntrackModel
 import Exporter
 import Glibc
 import HTTPServer
+import HostNames
 import LinuxSystem
 import Logging
 import TextFormatting
@@ -61,8 +62,10 @@ struct ExporterCommand: ParsableCommand {
     var ignoreHosts: [String] = []
 
     @Option(name: .customLong("host-label"),
-            help: ArgumentHelp("What the host label holds: ip-port (remote address and server port) or ip (address only).",
-                               valueName: "ip-port|ip"))
+            help: ArgumentHelp("""
+                What the host label holds: ip-port (remote address and server port), ip (address only), or name (the \
+                host's name and server port, from --names.*, its address until it has one).
+                """, valueName: "ip-port|ip|name"))
     var hostLabel: HostLabelMode = .endpoint
 
     @Option(name: .customLong("idle-threshold"),
@@ -95,6 +98,36 @@ struct ExporterCommand: ParsableCommand {
                 duration after it started; a scrape arriving sooner gets the last read too. 0 shares only reads under way.
                 """, valueName: "duration"))
     var tableMaxAge = "2s"
+
+    @Option(name: .customLong("names.file"),
+            help: ArgumentHelp("""
+                Names for hosts: lines of ADDRESS[/LEN][:PORT] NAME ([v6]:PORT for IPv6 with a port); the most specific \
+                match wins. Re-read when it changes and on SIGHUP; a bad line stops startup (at a reload, the names in \
+                force are kept).
+                """, valueName: "path"))
+    var namesFile: String?
+
+    @Flag(name: .customLong("names.dns"),
+          help: "Name hosts by reverse DNS (c-ares, /etc/resolv.conf), forward-confirmed: a PTR name is used only if its A/AAAA records hold the address. Scrapes never wait for it.")
+    var namesDNS = false
+
+    @Flag(name: .customLong("names.dns-unverified"),
+          help: "UNSAFE: use PTR names without forward confirmation. Whoever controls an address's reverse zone then chooses what it is called (db-primary.internal, say).")
+    var namesUnverified = false
+
+    @Option(name: .customLong("names.cache-size"), help: ArgumentHelp("Addresses the resolver remembers at most.", valueName: "n"))
+    var namesCacheSize = 10_000
+
+    @Option(name: .customLong("names.dns-rate"), help: ArgumentHelp("Reverse lookups started per second at most.", valueName: "n"))
+    var namesRate = 20
+
+    @Option(name: .customLong("names.dns-min-ttl"),
+            help: ArgumentHelp("Shortest a DNS answer is kept, failures included (doubling per failure up to the longest).", valueName: "duration"))
+    var namesMinTTL = "60s"
+
+    @Option(name: .customLong("names.dns-max-ttl"),
+            help: ArgumentHelp("Longest a DNS answer is kept; an address nobody wanted for this long is forgotten.", valueName: "duration"))
+    var namesMaxTTL = "1h"
 
     @Option(name: .customLong("nat.port-range"),
             help: ArgumentHelp("""
@@ -161,7 +194,7 @@ struct ExporterCommand: ParsableCommand {
         try exporter.serve(until: signals.fd) {
             while let signal = signals.take() {
                 switch signal {
-                case SIGHUP: exporter.reloadWebConfig()
+                case SIGHUP: exporter.reload()
                 case SIGINT, SIGTERM: stopSignal = signal
                 default: logger.info("ignoring signal", metadata: ["signal": "\(String(cString: strsignal(signal)))"])
                 }
@@ -200,6 +233,23 @@ struct ExporterCommand: ParsableCommand {
         guard natTop > 0 else { throw ValidationError("--nat.top must be 1 or more") }
         options.natTop = natTop
         options.natUDP = natUDP
+        options.namesFile = namesFile
+        if namesDNS || namesUnverified {
+            var settings = ReverseResolver.Settings()
+            settings.verifies = !namesUnverified
+            guard namesCacheSize > 0, namesRate > 0 else { throw ValidationError("--names.cache-size and --names.dns-rate must be 1 or more") }
+            settings.cacheEntries = namesCacheSize
+            settings.ratePerSecond = namesRate
+            settings.minimumTTL = Int64(try Self.seconds(namesMinTTL, flag: "--names.dns-min-ttl"))
+            settings.maximumTTL = Int64(try Self.seconds(namesMaxTTL, flag: "--names.dns-max-ttl"))
+            guard settings.minimumTTL >= 1, settings.minimumTTL <= settings.maximumTTL else {
+                throw ValidationError("--names.dns-min-ttl must be 1 s or more, and no longer than --names.dns-max-ttl")
+            }
+            options.namesDNS = settings
+        }
+        if hostLabel == .name && namesFile == nil && options.namesDNS == nil {
+            throw ValidationError("--host-label=name needs --names.file or --names.dns")
+        }
         options.disabledCollectors = collectors.disabled
         return options
     }

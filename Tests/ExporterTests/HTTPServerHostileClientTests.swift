@@ -126,11 +126,23 @@ import Testing
         limits.maxConnections = 4
         let server = try RunningServer(limits: limits, reading: SlowTable(FixedTable(), delay: 1), views: true)
         let waiting = try (0..<4).map { _ in try TestHTTPClient(port: server.port, source: 2) }
-        for client in waiting { try client.sendGet("/connections") }
-        Thread.sleep(forTimeInterval: 0.2)
+        // The first request's read starts alone; the others wait for the next one.
+        try waiting[0].sendGet("/connections")
+        Thread.sleep(forTimeInterval: 0.1)
+        for client in waiting.dropFirst() { try client.sendGet("/connections") }
+        Thread.sleep(forTimeInterval: 0.1)
         let fresh = try TestHTTPClient(port: server.port, source: 3)
-        let evicted = try #require(try waiting.first.map { try $0.response() })
-        #expect(evicted.status == 503 && evicted.headers["retry-after"] == "1")
+        Thread.sleep(forTimeInterval: 0.2)
+        // The request whose read is under way outlasts the others: one of those makes room.
+        // They arrived in one poll, so which one is open.
+        let evicted = waiting.filter { $0.hasData() }
+        #expect(evicted.count == 1 && evicted.first !== waiting[0])
+        let refusal = try #require(evicted.first).response()
+        #expect(refusal.status == 503 && refusal.headers["retry-after"] == "1")
+        // The read under way (1 s) answers its request; the next read comes seconds later.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(waiting.filter { $0 !== evicted.first && $0.hasData() }.count == 1)
+        #expect(try waiting[0].response().status == 200)
         withExtendedLifetime(fresh) {}
     }
 

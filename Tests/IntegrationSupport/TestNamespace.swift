@@ -36,6 +36,14 @@ package final class TestNamespace {
         _ = try? runAllowingFailure(["ip", "netns", "pids", name]).output
             .split(separator: "\n").compactMap { Int32($0) }.map { kill($0, SIGKILL) }
         _ = try? runAllowingFailure(["ip", "netns", "delete", name])
+        try? FileManager.default.removeItem(atPath: "/etc/netns/\(name)")
+    }
+
+    /// The resolv.conf that programs started in the namespace (`ip netns exec`) read:
+    /// `/etc/netns/NAME/resolv.conf`, mounted over /etc/resolv.conf for them alone.
+    package func setResolvConf(_ text: String) throws {
+        try FileManager.default.createDirectory(atPath: "/etc/netns/\(name)", withIntermediateDirectories: true)
+        try text.write(toFile: "/etc/netns/\(name)/resolv.conf", atomically: true, encoding: .utf8)
     }
 
     /// Runs a program inside the namespace; returns its standard output.

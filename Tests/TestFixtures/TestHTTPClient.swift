@@ -69,6 +69,12 @@ package final class TestHTTPClient {
         guard recv(fd, &byte, 1, Int32(MSG_PEEK)) == 1 else { throw TestFailure("nothing arrived") }
     }
 
+    /// Whether something has arrived already, reading nothing and not waiting.
+    package func hasData() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) == 1
+    }
+
     /// Ends the sending side (a FIN), keeping the receiving side open.
     package func shutdownWrite() {
         shutdown(fd, Int32(SHUT_WR))

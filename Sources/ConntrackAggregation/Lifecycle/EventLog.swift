@@ -29,7 +29,7 @@ public struct EventLog: Sendable {
         case .json:
             var object = JSONObject()
             object.add("event", entry.message == .destroy ? "destroy" : "new")
-            for (name, value) in renderer.labels(of: host) { object.add(name, value) }
+            for (name, value) in renderer.fields(of: host) { object.add(name, value) }
             object.add("state", entry.tcpState?.kernelName)
             if let original = entry.original { object.add("original", raw: json(original)) }
             if let reply = entry.reply { object.add("reply", raw: json(reply)) }
