@@ -13,19 +13,27 @@ struct HostSeries<Value> {
     init(_ table: some Sequence<(key: HostKey, value: Value)>, renderer: HostRenderer) {
         let hosts = table.sorted { $0.key < $1.key }
         // Labelled by name, two hosts can read the same (two addresses, one name): those keep
-        // their addresses, so no series repeats.
-        var colliding = Set<Int>()
+        // their addresses, so no series repeats. Each name is read once, so one arriving
+        // meanwhile cannot make a repeat either.
+        var byName: [String?] = []
         if renderer.labelsByName {
+            byName = hosts.map { renderer.value(0, of: $0.key) }
             var first: [String: Int] = [:]
-            for (index, host) in hosts.enumerated() {
-                let value = renderer.value(0, of: host.key)
-                if let other = first[value] { colliding.formUnion([index, other]) } else { first[value] = index }
+            for (index, value) in byName.enumerated() {
+                guard let value else { continue }
+                if let other = first[value] {
+                    byName[index] = nil
+                    byName[other] = nil
+                } else {
+                    first[value] = index
+                }
             }
+            for index in byName.indices where byName[index] == nil { byName[index] = hosts[index].key.description }
         }
         // Closures, not key paths: a generic key path is looked up for every host.
-        labels = RenderedLabels(count: hosts.count, names: renderer.labelNames) { item, label, bytes in
-            if colliding.contains(item) {
-                hosts[item].key.appendText(to: &bytes)
+        labels = RenderedLabels(count: hosts.count, names: renderer.labelNames) { [byName] item, label, bytes in
+            if label == 0, item < byName.count, let value = byName[item] {
+                bytes.append(contentsOf: value.utf8)
             } else {
                 renderer.appendValue(label, of: hosts[item].key, to: &bytes)
             }
