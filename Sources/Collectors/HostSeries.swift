@@ -28,7 +28,7 @@ struct HostSeries<Value> {
                     first[value] = index
                 }
             }
-            for index in byName.indices where byName[index] == nil { byName[index] = hosts[index].key.description }
+            for index in byName.indices where byName[index] == nil { byName[index] = renderer.addressValue(of: hosts[index].key) }
         }
         // Closures, not key paths: a generic key path is looked up for every host.
         labels = RenderedLabels(count: hosts.count, names: renderer.labelNames) { [byName] item, label, bytes in

@@ -57,14 +57,13 @@ public struct HostFilter: Sendable, Equatable {
     /// `name` or `name:port`, when the name has a letter and only letters, digits, hyphens and dots.
     private static func name(_ text: String) -> HostFilter? {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        let name = parts[0].lowercased()
+        var name = parts[0].lowercased()
         guard name.contains(where: \.isLetter), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
         else { return nil }
-        if parts.count == 2 {
-            guard let port = UInt16(parts[1]) else { return nil }
-            return HostFilter(name: name.hasSuffix(".") ? String(name.dropLast()) : name, port: port)
-        }
-        return HostFilter(name: name.hasSuffix(".") ? String(name.dropLast()) : name, port: nil)
+        if name.hasSuffix(".") { name.removeLast() }
+        guard parts.count == 2 else { return HostFilter(name: name, port: nil) }
+        guard let port = UInt16(parts[1]) else { return nil }
+        return HostFilter(name: name, port: port)
     }
 
     /// Whether `host` is one the filter asks for; names are `renderer`'s.
