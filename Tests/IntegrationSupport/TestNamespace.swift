@@ -33,8 +33,7 @@ package final class TestNamespace {
     }
 
     deinit {
-        _ = try? runAllowingFailure(["ip", "netns", "pids", name]).output
-            .split(separator: "\n").compactMap { Int32($0) }.map { kill($0, SIGKILL) }
+        killProcesses()
         _ = try? runAllowingFailure(["ip", "netns", "delete", name])
         try? FileManager.default.removeItem(atPath: "/etc/netns/\(name)")
     }
@@ -44,6 +43,14 @@ package final class TestNamespace {
     package func setResolvConf(_ text: String) throws {
         try FileManager.default.createDirectory(atPath: "/etc/netns/\(name)", withIntermediateDirectories: true)
         try text.write(toFile: "/etc/netns/\(name)/resolv.conf", atomically: true, encoding: .utf8)
+    }
+
+    /// Kills every process in the namespace, and only those. Never `exec(["pkill", ...])`:
+    /// the namespace shares the machine's PIDs, so that would kill matching processes anywhere
+    /// (other tests' servers, the CI runner itself).
+    package func killProcesses() {
+        _ = try? runAllowingFailure(["ip", "netns", "pids", name]).output
+            .split(separator: "\n").compactMap { Int32($0) }.map { kill($0, SIGKILL) }
     }
 
     /// Runs a program inside the namespace; returns its standard output.

@@ -100,7 +100,7 @@ struct NATTests {
         // The connections close, both ends: the gauge falls back.
         withExtendedLifetime((clients, clients6)) {}
         servers.removeAll()
-        try net.client.exec(["pkill", "-f", "python3"])
+        net.client.killProcesses()
         let after = try exporter.scrape(until: { ($0.value("conntrack_snat_ports_in_use", labels) ?? 0) == 0 }, seconds: 30)
         #expect((after.value("conntrack_snat_ports_in_use", labels) ?? 0) == 0)
     }
