@@ -39,7 +39,7 @@ cleanup() {
     [ -n "$exporter_pid" ] && kill "$exporter_pid" 2>/dev/null || true
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns delete "$ns" 2>/dev/null || true
-    rm -rf "$work"
+    rm -rf "$work" "/etc/netns/$ns"
 }
 
 # start_exporter [BIN_DIR] [FLAGS...]: the exporter of BIN_DIR (default $bin) on $port,

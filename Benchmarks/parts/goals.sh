@@ -30,3 +30,4 @@ gzip_cost=$(awk -v c="$(figure largest.compress)" -v s="$(figure largest.scrape)
 goal "compression < 10% of the scrape at 250k" "$(awk -v c="$gzip_cost" 'BEGIN { printf "%.1f%%", c * 100 }')" "$gzip_cost" 0.10 lt
 goal "accounting on: scrape CPU / floor no worse than with it off" "$(figure acct.on_ratio) x vs $(figure acct.off_ratio) x" \
     "$(figure acct.on_ratio)" "$(figure acct.off_ratio)" le
+goal "names on, cache warm: scrape CPU at 250k / 10k hosts <= 1.05 x names off" "$(figure names.ratio) x" "$(figure names.ratio)" 1.05 le

@@ -5,15 +5,14 @@ by_hand() {
     # What users do without an exporter: list the table and count per destination and state.
     in_ns sh -c 'conntrack -L -p tcp 2>/dev/null | awk "{ split(\$6, d, \"=\"); split(\$8, p, \"=\"); n[d[2] \":\" p[2] \" \" \$4]++ } END { print length(n) }" >/dev/null'
 }
-# timed COUNT COMMAND...: the median of COUNT wall times of COMMAND.
+# timed COUNT COMMAND...: the median of COUNT wall times of COMMAND, each after $setup (untimed).
 timed() {
     local count=$1 start; shift
-    for _ in $(seq "$count"); do start=$(date +%s.%N); "$@" >/dev/null; seconds_since "$start"; done | median
+    for _ in $(seq "$count"); do ${setup:-true}; start=$(date +%s.%N); "$@" >/dev/null; seconds_since "$start"; done | median
 }
 # per_call FILE: CPU seconds per call from FILE's ticks of 10 calls.
 per_call() { awk -v hz="$clock_ticks" '{ s += $1 } END { printf "%.3f", s / hz / 10 }' "$1"; }
 ten_at_once() {
-    paced
     for _ in $(seq 10); do in_ns curl -s -o /dev/null "$url" & done
     wait $(jobs -p | grep -v "^$exporter_pid$") 2>/dev/null || true
 }
@@ -40,7 +39,7 @@ for size in $sizes; do
     done
     in_ns curl -s -o "$work/body" "$url"
     echo "$size $(column 1 "$work/floor" | median) $(median <"$work/scrape") $(median <"$work/gzip") $(per_call "$work/scrape_cpu")" \
-        "$(rss_mib) $(timed 5 ten_at_once) $(timed 3 by_hand) $(timed "$runs" gzip -1 -c "$work/body") $size_spread" \
+        "$(rss_mib) $(setup=paced timed 5 ten_at_once) $(timed 3 by_hand) $(timed "$runs" gzip -1 -c "$work/body") $size_spread" \
         "$(median <"$work/view") $(per_call "$work/view_cpu") $(column 2 "$work/floor" | median)" >>"$work/sizes"
     stop_exporter
 done
