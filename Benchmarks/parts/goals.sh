@@ -31,3 +31,4 @@ goal "compression < 10% of the scrape at 250k" "$(awk -v c="$gzip_cost" 'BEGIN {
 goal "accounting on: scrape CPU / floor no worse than with it off" "$(figure acct.on_ratio) x vs $(figure acct.off_ratio) x" \
     "$(figure acct.on_ratio)" "$(figure acct.off_ratio)" le
 goal "names on, cache warm: scrape CPU at 250k / 10k hosts <= 1.05 x names off" "$(figure names.ratio) x" "$(figure names.ratio)" 1.05 le
+goal "DNS unreachable: scrape wall time <= 1.10 x names off" "$(figure names.unreachable_wall) x" "$(figure names.unreachable_wall)" 1.10 le

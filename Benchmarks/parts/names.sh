@@ -80,36 +80,52 @@ started=$(date +%s.%N)
 port=9320 wait_named 10000
 resolve_seconds=$(seconds_since "$started")
 resolver_cpu=$(awk -v t=$(( $(names_ticks) - before )) -v hz="$clock_ticks" 'BEGIN { print t / hz }')
-# scrape_cpu PID PORT: CPU seconds of one gzip scrape (which reads: pacing is waited out).
-scrape_cpu() {
+# scrape_cost PID PORT: CPU seconds and wall seconds of one gzip scrape (which reads: pacing is waited out).
+scrape_cost() {
     local before
     paced
     before=$(ticks_of "/proc/$1/stat")
     in_ns curl -s -o /dev/null -w '%{time_total}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$2/metrics" >"$work/last_read"
-    awk -v t=$(( $(ticks_of "/proc/$1/stat") - before )) -v hz="$clock_ticks" 'BEGIN { print t / hz }'
+    awk -v t=$(( $(ticks_of "/proc/$1/stat") - before )) -v hz="$clock_ticks" -v wall="$(cat "$work/last_read")" 'BEGIN { print t / hz, wall }'
 }
-: >"$work/names"
-for round in $(seq "$runs"); do
-    off=0; on=0
-    for _ in 1 2 3; do
-        if [ $((round % 2)) = 1 ]; then
-            off=$(awk -v a="$off" -v b="$(scrape_cpu "$off_pid" 9318)" 'BEGIN { print a + b }')
-            on=$(awk -v a="$on" -v b="$(scrape_cpu "$on_pid" 9320)" 'BEGIN { print a + b }')
-        else
-            on=$(awk -v a="$on" -v b="$(scrape_cpu "$on_pid" 9320)" 'BEGIN { print a + b }')
-            off=$(awk -v a="$off" -v b="$(scrape_cpu "$off_pid" 9318)" 'BEGIN { print a + b }')
-        fi
+# alternate ON_PID FILE: $runs rounds of three scrapes each of names off (9318) and on (ON_PID on
+# 9320), in turn, which goes first alternating by round; FILE gets each round's means:
+# CPU off, CPU on, wall off, wall on.
+alternate() {
+    : >"$2"
+    for round in $(seq "$runs"); do
+        for _ in 1 2 3; do
+            if [ $((round % 2)) = 1 ]; then
+                echo "off $(scrape_cost "$off_pid" 9318)"; echo "on $(scrape_cost "$1" 9320)"
+            else
+                echo "on $(scrape_cost "$1" 9320)"; echo "off $(scrape_cost "$off_pid" 9318)"
+            fi
+        done | awk '{ cpu[$1] += $2; wall[$1] += $3 } END { print cpu["off"] / 3, cpu["on"] / 3, wall["off"] / 3, wall["on"] / 3 }' >>"$2"
     done
-    echo "$off $on" | awk '{ print $1 / 3, $2 / 3 }' >>"$work/names"
-done
+}
+alternate "$on_pid" "$work/names"
 info_rows=$(in_ns curl -s "http://127.0.0.1:9320/metrics" | grep -c '^conntrack_host_info{')
 off_rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$off_pid/status")
 on_rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$on_pid/status")
-kill "$off_pid"; wait "$off_pid" 2>/dev/null || true
 stop_exporter
 names_off_cpu=$(column 1 "$work/names" | median)
 names_on_cpu=$(column 2 "$work/names" | median)
 record names.ratio "$(awk '{ print $2 / $1 }' "$work/names" | median)"
+
+# The DNS server unreachable (its queries dropped on arrival: dropped on output, the sender would get
+# EPERM at once): a names-on exporter with nothing cached, every lookup timing out, against names off.
+in_ns nft -f - <<'NFT'
+table inet cte_bench_dns {
+    chain in { type filter hook input priority 0; udp dport 53 drop; tcp dport 53 drop; }
+}
+NFT
+port=9320 start_exporter --max-hosts 10000 --names.dns --names.cache-size 20000 --names.dns-rate 500
+alternate "$exporter_pid" "$work/names_unreachable"
+timeouts=$(in_ns curl -s "http://127.0.0.1:9320/metrics" | awk '$1 == "conntrack_exporter_name_lookups_total{result=\"timeout\"}" { print $2 }')
+stop_exporter
+in_ns nft delete table inet cte_bench_dns
+record names.unreachable_wall "$(awk '{ print $4 / $3 }' "$work/names_unreachable" | median)"
+kill "$off_pid"; wait "$off_pid" 2>/dev/null || true
 
 # 100,000 names cached: RSS against the same exporter without names, at the same table.
 start_unbound 100000
@@ -137,8 +153,12 @@ echo
 echo "| figure | names off | names on | on / off (spread) |"
 echo "| --- | ---: | ---: | ---: |"
 echo "| CPU per scrape, 250k / 10k hosts | $(ms "$names_off_cpu") ms | $(ms "$names_on_cpu") ms | $(awk '{ print $2 / $1 }' "$work/names" | median | xargs printf '%.3f') ($(awk '{ print $2 / $1 }' "$work/names" | spread)) |"
+echo "| scrape wall time, DNS unreachable (queries dropped, nothing cached) | $(ms "$(column 3 "$work/names_unreachable" | median)") ms | $(ms "$(column 4 "$work/names_unreachable" | median)") ms | $(awk '{ print $4 / $3 }' "$work/names_unreachable" | median | xargs printf '%.3f') ($(awk '{ print $4 / $3 }' "$work/names_unreachable" | spread)) |"
+echo "| CPU per scrape, DNS unreachable | $(ms "$(column 1 "$work/names_unreachable" | median)") ms | $(ms "$(column 2 "$work/names_unreachable" | median)") ms | $(awk '{ print $2 / $1 }' "$work/names_unreachable" | median | xargs printf '%.3f') ($(awk '{ print $2 / $1 }' "$work/names_unreachable" | spread)) |"
 echo "| RSS, 250k / 10k hosts | $off_rss MiB | $on_rss MiB | |"
 echo "| RSS, 250k / 100k hosts, $wide_entries names cached | $wide_off_rss MiB | $wide_on_rss MiB | +$(figure names.rss_growth) MiB |"
 echo
+echo "With the server unreachable, ${timeouts:-0} lookups had timed out by the end of those rounds (2 s, tried twice, 8 at a time);"
+echo "the CPU figure includes the resolver thread's."
 echo "The names-on exporter wrote $info_rows \`conntrack_host_info\` rows. Naming the 10,000 hosts (a PTR and a forward query each,"
 echo "\`--names.dns-rate 500\`) took $(printf '%.1f' "$resolve_seconds") s and $(ms "$resolver_cpu") ms of the resolver thread's CPU: $(awk -v c="$resolver_cpu" 'BEGIN { printf "%.2f", c * 1000 / 10 }') ms per 1,000 lookups."

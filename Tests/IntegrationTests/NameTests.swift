@@ -84,16 +84,18 @@ struct NameTests {
         let check = try runAllowingFailure(["promtool", "check", "metrics"], input: scrape.text)
         #expect(check.status == 0, "\(check.output)\(check.error)")
 
-        // NXDOMAIN is remembered: at scrapes twice a second, 198.18.0.20 is asked at 0 s, 3 s, 9 s (doubling).
+        // NXDOMAIN is remembered: at scrapes twice a second, 198.18.0.20 is asked at 0 s, 3 s, 9 s, 21 s (doubling).
+        // The first scrape above may have come after the 3 s retry on a loaded machine, and c-ares may resend a
+        // query it timed out: by 14 s more, 3 asks (4 with a resend), where a fixed 3 s would make 7 and no cache 30.
         let negative = "20.0.18.198.in-addr.arpa."
         let firstAsked = dns.queries(for: negative, type: "PTR")
-        let window = Date().addingTimeInterval(10)
+        let window = Date().addingTimeInterval(14)
         while Date() < window {
             _ = try exporter.scrape()
             Thread.sleep(forTimeInterval: 0.5)
         }
         let asked = dns.queries(for: negative, type: "PTR")
-        #expect(firstAsked == 1 && (2...3).contains(asked), "asked \(firstAsked), then \(asked) times in all")
+        #expect(firstAsked >= 1 && (2...4).contains(asked), "asked \(firstAsked), then \(asked) times in all")
 
         // The name in /hosts and /connections, and as a host= filter; in their JSON too.
         let get = { (path: String) in try namespace.exec(["curl", "-sS", "--fail", "http://127.0.0.1:9318\(path)"]) }
