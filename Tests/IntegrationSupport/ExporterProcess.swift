@@ -9,7 +9,9 @@ package final class ExporterProcess {
     package let scheme: String
     package let curlOptions: [String]
     package let process = Process()
-    private let errorPipe = Pipe()
+    /// Standard error goes to a file, not a pipe: a pipe read only at `stop()` fills up when the
+    /// exporter logs much (64 KiB), and then its next log line blocks the exporter itself.
+    private let errorLog: String
 
     /// Starts the exporter with `arguments` and waits until it answers a scrape; its
     /// standard output goes to `outputFile` when given.
@@ -23,7 +25,9 @@ package final class ExporterProcess {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", namespace.name] + launcher + [IntegrationEnvironment.executable("conntrack_exporter"),
                              "--web.listen-address", "127.0.0.1:\(port)"] + arguments
-        process.standardError = errorPipe
+        errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace.name)-exporter-\(UUID().uuidString).log").path
+        _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: errorLog)
         if let outputFile {
             _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
             process.standardOutput = FileHandle(forWritingAtPath: outputFile)
@@ -42,6 +46,7 @@ package final class ExporterProcess {
 
     deinit {
         if process.isRunning { _ = stop() }
+        try? FileManager.default.removeItem(atPath: errorLog)
     }
 
     /// Scrapes until `done` holds for a scrape (returned), or fails after `seconds`.
@@ -66,7 +71,7 @@ package final class ExporterProcess {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         process.waitUntilExit()
         let seconds = Date().timeIntervalSince(start)
-        let log = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
         return (process.terminationStatus, seconds, log)
     }
 }
