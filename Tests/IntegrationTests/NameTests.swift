@@ -198,7 +198,6 @@ struct NameTests {
         let names = { (seven: String) in "198.18.0.0/24 office.example.org\n198.18.0.7 \(seven)\n198.18.0.0/24:5432 postgres.example.org\n" }
         try names("db-1.example.org").write(toFile: file, atomically: false, encoding: .utf8)
         let clients = try Self.clients(in: namespace, to: ["198.18.0.7", "198.18.0.8", "198.18.0.8 5432", "198.18.0.9 5432"])
-        // Every scrape past the pacing reads the table (and checks the file first).
         let exporter = try ExporterProcess(in: namespace, arguments: ["--names.file", file, "--table.max-age", "0", "--ignore-hosts", ":9318,:9319"])
         let byName = try ExporterProcess(in: namespace, port: 9319, arguments: ["--names.file", file, "--host-label", "name",
                                                                                 "--ignore-hosts", ":9318,:9319,198.18.0.9:5432"])
@@ -211,18 +210,19 @@ struct NameTests {
         #expect(labelled.byHost("conntrack_open_connections") == ["db-1.example.org:8080": 1, "office.example.org:8080": 1,
                                                                    "postgres.example.org:5432": 1])
 
+        // The file is checked before each read of the table; a scrape sooner than the pacing allows
+        // is answered from the last read, so each check below waits for a read that started after the write.
+        let rewritten = { (text: String) throws -> Exposition in
+            try text.write(toFile: file, atomically: false, encoding: .utf8)
+            let written = Date().timeIntervalSince1970
+            return try exporter.scrape(until: { ($0.value("conntrack_exporter_table_read_timestamp_seconds") ?? 0) > written }, seconds: 10)
+        }
         // Changed: read again before the next read of the table.
-        try names("db-2.example.org").write(toFile: file, atomically: false, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(Self.named(try exporter.scrape())["198.18.0.7:8080"] == "db-2.example.org")
+        #expect(Self.named(try rewritten(names("db-2.example.org")))["198.18.0.7:8080"] == "db-2.example.org")
         // A bad line at a reload keeps the names in force.
-        try (names("db-3.example.org") + "198.18.0.300 broken.example.org\n").write(toFile: file, atomically: false, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(Self.named(try exporter.scrape())["198.18.0.7:8080"] == "db-2.example.org")
+        #expect(Self.named(try rewritten(names("db-3.example.org") + "198.18.0.300 broken.example.org\n"))["198.18.0.7:8080"] == "db-2.example.org")
         // SIGHUP reads it even unchanged.
-        try names("db-3.example.org").write(toFile: file, atomically: false, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(Self.named(try exporter.scrape())["198.18.0.7:8080"] == "db-3.example.org")
+        #expect(Self.named(try rewritten(names("db-3.example.org")))["198.18.0.7:8080"] == "db-3.example.org")
         kill(exporter.process.processIdentifier, SIGHUP)
         Thread.sleep(forTimeInterval: 0.5)
         let log = exporter.stop().log
