@@ -71,8 +71,10 @@ view_time() { timed_request "http://127.0.0.1:$port/connections"; }
 # user + system ticks of a process (or a thread's stat file).
 ticks_of() { awk '{ print $14 + $15 }' "$1"; }
 cpu_ticks() { ticks_of "/proc/$exporter_pid/stat"; }
-metric() { in_ns curl -s "$url" | awk -v name="$1" '$1 == name { print $2 }'; }
-rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$exporter_pid/status"; }
+# metric NAME [URL]: the value of the sample NAME (labels included) at URL (default $url).
+metric() { in_ns curl -s "${2:-$url}" | awk -v name="$1" '$1 == name { print $2 }'; }
+# rss_mib [PID]: resident memory of PID (default the exporter's) in MiB.
+rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/${1:-$exporter_pid}/status"; }
 seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'; }
 
 # fill ENTRIES [HOSTS [UDP_PERCENT]]: a fresh table, 20% IPv6, at most 10,000 hosts by default.

@@ -58,7 +58,7 @@ names_ticks() {
 wait_named() {
     local named
     for _ in $(seq 600); do
-        named=$(in_ns curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "conntrack_exporter_name_lookups_total{result=\"named\"}" { print $2 }')
+        named=$(metric 'conntrack_exporter_name_lookups_total{result="named"}' "http://127.0.0.1:$port/metrics")
         [ "${named:-0}" -ge "$1" ] && return
         sleep 1
     done
@@ -105,8 +105,8 @@ alternate() {
 }
 alternate "$on_pid" "$work/names"
 info_rows=$(in_ns curl -s "http://127.0.0.1:9320/metrics" | grep -c '^conntrack_host_info{')
-off_rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$off_pid/status")
-on_rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$on_pid/status")
+off_rss=$(rss_mib "$off_pid")
+on_rss=$(rss_mib "$on_pid")
 stop_exporter
 names_off_cpu=$(column 1 "$work/names" | median)
 names_on_cpu=$(column 2 "$work/names" | median)
@@ -121,7 +121,7 @@ table inet cte_bench_dns {
 NFT
 port=9320 start_exporter --max-hosts 10000 --names.dns --names.cache-size 20000 --names.dns-rate 500
 alternate "$exporter_pid" "$work/names_unreachable"
-timeouts=$(in_ns curl -s "http://127.0.0.1:9320/metrics" | awk '$1 == "conntrack_exporter_name_lookups_total{result=\"timeout\"}" { print $2 }')
+timeouts=$(metric 'conntrack_exporter_name_lookups_total{result="timeout"}' "http://127.0.0.1:9320/metrics")
 stop_exporter
 in_ns nft delete table inet cte_bench_dns
 record names.unreachable_wall "$(awk '{ print $4 / $3 }' "$work/names_unreachable" | median)"
@@ -137,7 +137,7 @@ stop_exporter
 port=9320 start_exporter --max-hosts 100000 --names.dns --names.cache-size 100000 --names.dns-rate 2000
 port=9320 wait_named 100000
 in_ns curl -s -o /dev/null "http://127.0.0.1:9320/metrics"
-wide_entries=$(in_ns curl -s "http://127.0.0.1:9320/metrics" | awk '$1 == "conntrack_exporter_name_cache_entries" { print $2 }')
+wide_entries=$(metric conntrack_exporter_name_cache_entries "http://127.0.0.1:9320/metrics")
 wide_on_rss=$(rss_mib)
 stop_exporter
 kill "$unbound_pid"; wait "$unbound_pid" 2>/dev/null || true; unbound_pid=""
