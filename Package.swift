@@ -114,7 +114,7 @@ let package = Package(
                 exclude: ["hostile-clients.py"]),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["Collectors", "ConntrackAggregation", "ConntrackKernel", "IntegrationSupport", "conntrack_exporter",
-                                   "conntrack-fill", "conntrack-flood", logging]),
+                                   "conntrack-churn", "conntrack-fill", "conntrack-flood", logging]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -149,7 +149,9 @@ int cct_parse_entry(const struct nlmsghdr *nlh, void *data) {
     e.timeout = CCT_TIMEOUT_NONE;
     e.netlink_message = nlh;
     if (state->events) {
-        e.message = (nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE ? CCT_MESSAGE_DESTROY : CCT_MESSAGE_NEW;
+        // The kernel sends NEW and UPDATE as IPCTNL_MSG_CT_NEW; only a NEW carries NLM_F_CREATE.
+        if ((nlh->nlmsg_type & 0xff) == IPCTNL_MSG_CT_DELETE) e.message = CCT_MESSAGE_DESTROY;
+        else e.message = (nlh->nlmsg_flags & NLM_F_CREATE) ? CCT_MESSAGE_NEW : CCT_MESSAGE_UPDATE;
     }
 
     cct_attr_for_each(attr, nlh, sizeof(*nfg)) {

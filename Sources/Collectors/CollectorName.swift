@@ -13,6 +13,8 @@ public enum CollectorName: String, CaseIterable, Sendable {
     case names
     /// The table's fill and the kernel's per-CPU statistics.
     case tableHealth = "table_health"
+    /// Whether the gauges come from dumps or a table kept from events, and that table's health.
+    case tableSource = "table_source"
     /// The standard `process_*` metrics.
     case process
     /// What the HTTP server turned away, by reason.
@@ -32,6 +34,7 @@ public enum CollectorName: String, CaseIterable, Sendable {
         case .nat: "connections per destination-NAT backend, source-NAT ports in use against their range"
         case .names: "conntrack_host_info names, and the resolver's health (with --names.file or --names.dns)"
         case .tableHealth: "table fill and the kernel's conntrack statistics"
+        case .tableSource: "where the gauges come from (--table.source) and the kept table's rebuilds and corrections"
         case .process: "the standard process_* metrics"
         case .http: "requests and connections the HTTP server turned away, by reason"
         case .buildInfo: "conntrack_exporter_build_info"

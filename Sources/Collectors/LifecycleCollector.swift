@@ -49,6 +49,7 @@ public struct LifecycleCollector: Collector {
         writer.header(Self.events)
         writer.sample(Self.events.name, labels: ["type": "new"], value: counters.newEvents)
         writer.sample(Self.events.name, labels: ["type": "destroy"], value: counters.destroyEvents)
+        writer.sample(Self.events.name, labels: ["type": "update"], value: counters.updateEvents)
         writer.header(Self.overflows)
         writer.sample(Self.overflows.name, value: counters.overflows)
         writer.header(Self.lost)

@@ -10,10 +10,12 @@ public struct ConnectionStateTable: Sendable {
     /// Idle times span a scrape interval to the five-day established timeout.
     public static let idleBounds: [Double] = [1, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 86400, 432000]
 
-    public let classifier: ConnectionClassifier
+    public private(set) var classifier: ConnectionClassifier
     /// Open connections idle for at least this many seconds count as idle; 0 counts none.
     public let idleThreshold: UInt32
     private var hostCounts: HostCountTable
+    /// Counts kept from events, which replace the read's own (see ``replacingCounts(with:nowNanoseconds:)``).
+    private var keptHosts: [(key: HostKey, value: StateCounts)]?
     /// Idle time of every open connection whose idle time is known.
     public private(set) var idle = Histogram(upperBounds: idleBounds)
     /// Age of every open connection, when the kernel stamps entries.
@@ -29,19 +31,37 @@ public struct ConnectionStateTable: Sendable {
     }
 
     /// Whether more hosts came than are counted apart (see `maxHosts`).
-    public var overflowed: Bool { hostCounts.overflowed }
+    public var overflowed: Bool { keptHosts.map { $0.contains { $0.key == .other } } ?? hostCounts.overflowed }
 
     /// Each host's counts, in no particular order; built on each call.
-    public var hosts: [(key: HostKey, value: StateCounts)] { hostCounts.hosts }
+    public var hosts: [(key: HostKey, value: StateCounts)] { keptHosts ?? hostCounts.hosts }
 
     /// Each host's counts; built on each call.
     public var counts: [HostKey: StateCounts] { Dictionary(uniqueKeysWithValues: hosts) }
 
     /// Hosts with counts.
-    public var hostCount: Int { hostCounts.count }
+    public var hostCount: Int { keptHosts?.count ?? hostCounts.count }
 
-    /// The traffic of each host's connections in the table, for the hosts that have any.
-    public var traffic: [(key: HostKey, value: Traffic)] { hostCounts.hostTraffic }
+    /// This read with each host's state counts replaced by `kept` (a table kept from events),
+    /// as of `nowNanoseconds`. The idle count of each host, the histograms and the traffic stay
+    /// this read's: events do not carry them.
+    public func replacingCounts(with kept: [(key: HostKey, value: StateCounts)], nowNanoseconds: UInt64) -> ConnectionStateTable {
+        var replaced = self
+        let idle = Dictionary(hosts.lazy.filter { $0.value.idle > 0 }.map { ($0.key, $0.value.idle) }, uniquingKeysWith: +)
+        replaced.keptHosts = kept.map { host in
+            var counts = host.value
+            counts.idle = min(idle[host.key] ?? 0, counts[.open])
+            return (host.key, counts)
+        }
+        replaced.classifier = ConnectionClassifier(labeler: classifier.labeler, timeouts: classifier.timeouts,
+                                                   nowNanoseconds: nowNanoseconds)
+        return replaced
+    }
+
+    /// The traffic of each host's connections in the table, for the hosts that have any. None
+    /// when the counts are kept from events: an old dump's counters, added to what closed since,
+    /// would count a connection twice and then go down.
+    public var traffic: [(key: HostKey, value: Traffic)] { keptHosts == nil ? hostCounts.hostTraffic : [] }
 
     /// Connections counted whose entries carry no counters.
     public private(set) var withoutCounters = 0
@@ -62,14 +82,7 @@ public struct ConnectionStateTable: Sendable {
 
 extension StateCounts {
     mutating func add(_ connection: TrackedConnection, idleThreshold: UInt32) {
-        self[connection.state] += 1
-        if let side = connection.closedBy {
-            if connection.tcpState.isHalfClosed {
-                self[halfClosedBy: side] += 1
-            } else {
-                self[timeWaitBy: side] += 1
-            }
-        }
+        count(connection.tcpState, closedBy: connection.closedBy, adding: true)
         if idleThreshold > 0, connection.state == .open, let idleSeconds = connection.idleSeconds, idleSeconds >= idleThreshold {
             idle += 1
         }

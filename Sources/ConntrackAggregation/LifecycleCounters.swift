@@ -18,6 +18,8 @@ public struct LifecycleCounters: Sendable {
     }
     public private(set) var newEvents: UInt64 = 0
     public private(set) var destroyEvents: UInt64 = 0
+    /// UPDATE events, received only with the table kept from events.
+    public private(set) var updateEvents: UInt64 = 0
     public private(set) var overflows: UInt64 = 0
     /// When each host's counters last moved, in seconds of the monotonic clock.
     public private(set) var lastChanged: [HostKey: Int64] = [:]
@@ -48,7 +50,12 @@ public struct LifecycleCounters: Sendable {
 
     /// Counts one event the listener received, before any filtering.
     public mutating func countEvent(_ message: ConntrackEntry.Message) {
-        if message == .destroy { destroyEvents += 1 } else { newEvents += 1 }
+        switch message {
+        case .destroy: destroyEvents += 1
+        case .new: newEvents += 1
+        case .update: updateEvents += 1
+        case .dump: break
+        }
     }
 
     public mutating func countOverflow() {

@@ -9,6 +9,9 @@ public struct TableRead: Sendable {
     public let otherProtocolEntries: Int
     /// Translations the read found, when it was asked to look (see ``TableReader``).
     public var nat: NATCounts? = nil
+    /// With a table kept from events: when the dump that the idle times, ages, traffic and NAT
+    /// counts come from started (real-time nanoseconds); nil when the read is itself a dump.
+    public var detailsNanoseconds: UInt64? = nil
 }
 
 extension TableRead {

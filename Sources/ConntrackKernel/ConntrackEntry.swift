@@ -8,6 +8,8 @@ public struct ConntrackEntry {
         case dump = 0
         case new = 1
         case destroy = 2
+        /// A change of an entry's state or status: the new state only, never the old one.
+        case update = 3
     }
 
     @usableFromInline package let raw: cct_entry

@@ -2,15 +2,16 @@ import CConntrack
 import Glibc
 import LinuxSystem
 
-/// A netlink socket subscribed to the kernel's NEW and DESTROY conntrack events, with an
-/// in-kernel filter that drops all but TCP before they are queued.
+/// A netlink socket subscribed to the kernel's NEW and DESTROY conntrack events (and UPDATE,
+/// when asked), with an in-kernel filter that drops all but TCP before they are queued.
 public final class ConntrackEventSocket {
     private let handle: NetlinkHandle
 
     /// Subscribes now. Events that arrive before the first ``receive(_:)`` wait in the
-    /// receive buffer, asked to be `bufferBytes` (the kernel grants twice that).
-    public init(bufferBytes: Int) throws(SystemError) {
-        handle = try NetlinkHandle("subscribing to conntrack events") { cct_events_open(Int32(clamping: bufferBytes)) }
+    /// receive buffer, asked to be `bufferBytes` (the kernel grants twice that). With `updates`,
+    /// every state change of every entry comes too (the kernel builds those in the packet path).
+    public init(bufferBytes: Int, updates: Bool = false) throws(SystemError) {
+        handle = try NetlinkHandle("subscribing to conntrack events") { cct_events_open(Int32(clamping: bufferBytes), updates ? 1 : 0) }
     }
 
     /// The descriptor to poll for events.

@@ -60,6 +60,20 @@ public struct StateCounts: Equatable, Sendable {
         idle += other.idle
     }
 
+    /// Counts one connection in `tcpState` (closing, first closed by `closedBy`) in, or out
+    /// when `adding` is false (a table kept from events moves connections between states).
+    public mutating func count(_ tcpState: TCPState, closedBy: ClosingSide?, adding: Bool) {
+        guard let state = ConnectionState(tcpState) else { return }
+        let delta: UInt32 = adding ? 1 : ~0
+        self[state] &+= delta
+        guard let closedBy else { return }
+        if tcpState.isHalfClosed {
+            self[halfClosedBy: closedBy] &+= delta
+        } else {
+            self[timeWaitBy: closedBy] &+= delta
+        }
+    }
+
     /// Every connection of the host in the table.
     public var total: UInt32 { opening + open + closing + closed }
 

@@ -35,6 +35,7 @@ public final class Exporter {
         let statistics = HTTPServerStatistics()
         let socket: ConntrackSocket
         let listener: LifecycleListener?
+        let eventTable = options.tableSource == .events ? EventTable(maxHosts: Self.tableMaxHosts(options)) : nil
         do {
             // The container image's binary carries cap_net_admin as permitted only, so that exec
             // never fails without it and the missing capability gets the message below.
@@ -42,11 +43,16 @@ public final class Exporter {
             try CoreDumps.forbid()
             try Capabilities.raiseNetAdmin()
             socket = try ConntrackSocket()
+            // The kept table's rebuilds dump on a socket of their own, beside the scrapes' and the views'.
+            let kept = try eventTable.map { (table) throws(SystemError) in
+                LifecycleListener.KeptTableFeed(table: table, rebuilds: Self.reader(options, dumper: try ConntrackSocket(), logger: logger),
+                                                checkInterval: Int64(options.tableCheckIntervalSeconds))
+            }
             // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
-            listener = options.collectors.contains(.lifecycle) ? try LifecycleListener(
+            listener = options.collectors.contains(.lifecycle) || kept != nil ? try LifecycleListener(
                 ignore: options.ignore, mode: options.hostLabel, hostTTL: Int64(options.hostTTLSeconds),
                 maxHosts: options.maxHosts, log: options.eventLog.map { EventLog(format: $0, renderer: renderer) },
-                logger: logger) : nil
+                kept: kept, logger: logger) : nil
             // One short request proves the table can be read; the first scrape does the first
             // dump, so the port opens at once however large the table is.
             let entries = try socket.entryCount()
@@ -86,21 +92,20 @@ public final class Exporter {
             throw StartupFailure("\(error)")
         }
 
-        let reader = TableReader(dumper: socket, ignore: options.ignore, mode: options.hostLabel,
-                                 idleThreshold: options.idleThresholdSeconds,
-                                 maxHosts: options.maxHosts * ExporterOptions.tableHostsPerSeries,
-                                 nat: options.collectors.contains(.nat) ? (options.natUDP ? .tcpAndUDP : .tcp) : nil, logger: logger)
-        let scraper = Scraper(table: reader, collectors: options.collectors.compactMap { name in
-            Self.collector(name, options: options, socket: socket, listener: listener, renderer: renderer, statistics: statistics,
-                           names: names, logger: logger)
+        let reader = Self.reader(options, dumper: socket, logger: logger)
+        let source: any TableSource = eventTable.map { EventTableSource(table: $0, dumps: reader) } ?? reader
+        let lifecycle = options.collectors.contains(.lifecycle) ? listener : nil
+        let scraper = Scraper(table: source, collectors: options.collectors.compactMap { name in
+            Self.collector(name, options: options, socket: socket, listener: lifecycle, eventTable: eventTable, renderer: renderer,
+                           statistics: statistics, names: names, logger: logger)
         }, beforeRead: {
-            listener?.store.withCounters { $0.markReadStart() }
+            lifecycle?.store.withCounters { $0.markReadStart() }
             names?.refreshIfChanged()
         }, logger: logger)
         var pacing = ScrapeCoalescer.Pacing()
         pacing.maxAge = options.tableMaxAge
         let coalescer = ScrapeCoalescer(scraper: scraper, pacing: pacing)
-        let views = options.views ? DiagnosticViews(coalescer: coalescer, lifecycle: { listener?.snapshot ?? LifecycleCounters() },
+        let views = options.views ? DiagnosticViews(coalescer: coalescer, lifecycle: { lifecycle?.snapshot ?? LifecycleCounters() },
                                                     renderer: renderer) : nil
         let routes = ExporterRoutes(telemetryPath: options.telemetryPath, coalescer: coalescer, views: views)
         let gate = WebGate(store: webConfig, next: routes.handle)
@@ -129,9 +134,21 @@ public final class Exporter {
         names?.reload()
     }
 
+    /// Hosts a table read counts apart at most.
+    private static func tableMaxHosts(_ options: ExporterOptions) -> Int {
+        options.maxHosts * ExporterOptions.tableHostsPerSeries
+    }
+
+    private static func reader(_ options: ExporterOptions, dumper: any TableDumping, logger: Logger) -> TableReader {
+        TableReader(dumper: dumper, ignore: options.ignore, mode: options.hostLabel, idleThreshold: options.idleThresholdSeconds,
+                    maxHosts: tableMaxHosts(options),
+                    nat: options.collectors.contains(.nat) ? (options.natUDP ? .tcpAndUDP : .tcp) : nil, logger: logger)
+    }
+
     private static func collector(_ name: CollectorName, options: ExporterOptions, socket: ConntrackSocket,
-                                  listener: LifecycleListener?, renderer: HostRenderer, statistics: HTTPServerStatistics,
-                                  names: HostNameDirectory?, logger: Logger) -> CollectorRegistry<ScrapeContext>.Entry? {
+                                  listener: LifecycleListener?, eventTable: EventTable?, renderer: HostRenderer,
+                                  statistics: HTTPServerStatistics, names: HostNameDirectory?,
+                                  logger: Logger) -> CollectorRegistry<ScrapeContext>.Entry? {
         let collector: any Collector<ScrapeContext>
         switch name {
         case .connectionStates: collector = ConnectionStateCollector(folding: HostFolding(maxHosts: options.maxHosts), renderer: renderer)
@@ -145,6 +162,7 @@ public final class Exporter {
             collector = TrafficCollector(store: listener.store, renderer: renderer, logger: logger, loggedAccounting: accounting)
         case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop, store: listener?.store)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
+        case .tableSource: collector = TableSourceCollector(table: eventTable)
         case .names:
             guard let names else { return nil }
             collector = NamesCollector(directory: names, renderer: renderer, store: listener?.store,

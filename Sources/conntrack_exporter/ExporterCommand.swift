@@ -99,6 +99,23 @@ struct ExporterCommand: ParsableCommand {
                 """, valueName: "duration"))
     var tableMaxAge = "2s"
 
+    @Option(name: .customLong("table.source"),
+            help: ArgumentHelp("""
+                Where the state gauges come from: dump (the table is dumped for each read) or events (a table kept \
+                from NEW, UPDATE and DESTROY events, rebuilt from a dump at start, after lost events and every \
+                --table.check-interval; a scrape then costs O(hosts), not O(entries)). In events mode idle counts, \
+                idle and age histograms and NAT counts come from the latest rebuild's dump, open connections' bytes \
+                count when they close, and /connections and /hosts still dump.
+                """, valueName: "dump|events"))
+    var tableSource: TableSourceMode = .dump
+
+    @Option(name: .customLong("table.check-interval"),
+            help: ArgumentHelp("""
+                With --table.source=events: how often the kept table is rebuilt from a dump, as a check \
+                (conntrack_exporter_table_corrections_total counts what it corrected) and for the data only dumps carry.
+                """, valueName: "duration"))
+    var tableCheckInterval = "10m"
+
     @Option(name: .customLong("names.file"),
             help: ArgumentHelp("""
                 Names for hosts: lines of ADDRESS[/LEN][:PORT] NAME ([v6]:PORT for IPv6 with a port); the most specific \
@@ -223,6 +240,9 @@ struct ExporterCommand: ParsableCommand {
         guard maxHosts >= 0 else { throw ValidationError("--max-hosts must be 0 (no cap) or more") }
         options.maxHosts = maxHosts
         options.tableMaxAge = .seconds(try Self.seconds(tableMaxAge, flag: "--table.max-age"))
+        options.tableSource = tableSource
+        options.tableCheckIntervalSeconds = try Self.seconds(tableCheckInterval, flag: "--table.check-interval")
+        guard options.tableCheckIntervalSeconds >= 10 else { throw ValidationError("--table.check-interval must be 10s or more") }
         options.views = views
         options.eventLog = logEvents ? logEventsFormat : nil
         do {
@@ -302,4 +322,5 @@ enum LogLevelOption: String, ExpressibleByArgument, CaseIterable {
 
 extension LogFormat: ExpressibleByArgument {}
 extension HostLabelMode: ExpressibleByArgument {}
+extension TableSourceMode: ExpressibleByArgument {}
 extension EventLogFormat: ExpressibleByArgument {}

@@ -35,6 +35,11 @@ package final class NamespaceProcess {
         try? FileManager.default.removeItem(atPath: errorLog)
     }
 
+    /// Waits until the program exits (a client that runs for a set time).
+    package func waitUntilExit() {
+        process.waitUntilExit()
+    }
+
     /// Waits until something in the namespace listens on `port` (TCP); fails after 10 s or
     /// when the program exits, with what it wrote to standard error.
     package func waitUntilListening(port: Int) throws {

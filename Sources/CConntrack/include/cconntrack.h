@@ -19,7 +19,8 @@ enum { CCT_TIMEOUT_NONE = 0xffffffffu };
 /// IP_CT_TCP_FLAG_* bits: this direction sent the first FIN; it has data not yet acknowledged.
 enum { CCT_TCP_FLAG_CLOSE_INIT = 0x04, CCT_TCP_FLAG_DATA_UNACKNOWLEDGED = 0x10 };
 /// What kind of message an entry came from.
-enum { CCT_MESSAGE_DUMP = 0, CCT_MESSAGE_NEW = 1, CCT_MESSAGE_DESTROY = 2 };
+/// UPDATE: a state (or status) change of an existing entry; it carries the new state only.
+enum { CCT_MESSAGE_DUMP = 0, CCT_MESSAGE_NEW = 1, CCT_MESSAGE_DESTROY = 2, CCT_MESSAGE_UPDATE = 3 };
 
 /// One direction of a connection. Addresses in network byte order (IPv4 in the
 /// first four bytes, the rest zero), ports in host order.
@@ -120,10 +121,10 @@ int cct_cpu_stats_read(cct_socket *socket, cct_cpu_stats_callback callback, void
 /// Reads the entry count and the table's limit (IPCTNL_MSG_CT_GET_STATS). 0 or -1 and errno.
 int cct_table_size_read(cct_socket *socket, uint32_t *entries, uint32_t *limit);
 
-/// Opens a socket subscribed to NEW and DESTROY events with an in-kernel filter
-/// that drops all but TCP, and a receive buffer of `buffer_bytes` (forced past
-/// rmem_max when the process has CAP_NET_ADMIN). NULL and errno on failure.
-cct_socket *cct_events_open(int buffer_bytes);
+/// Opens a socket subscribed to NEW and DESTROY events (and UPDATE with `with_updates`)
+/// with an in-kernel filter that drops all but TCP, and a receive buffer of `buffer_bytes`
+/// (forced past rmem_max when the process has CAP_NET_ADMIN). NULL and errno on failure.
+cct_socket *cct_events_open(int buffer_bytes, int with_updates);
 /// The receive buffer the kernel granted, in bytes (it doubles what was asked).
 int cct_events_buffer_size(cct_socket *socket);
 /// Asks for a new receive buffer size. 0 or -1 and errno.

@@ -42,14 +42,35 @@ public final class LifecycleListener: Sendable {
     private let logger: Logger
     /// Seconds without a change after which a host's counters are dropped; 0 keeps them.
     private let hostTTL: Int64
+    /// The table kept from events, with the reads that rebuild it; nil in dump mode.
+    private let kept: KeptTableFeed?
+
+    /// What the listener needs to keep an ``EventTable``: the table, the reads that rebuild it
+    /// (on a socket of their own) and the seconds between checks.
+    public struct KeptTableFeed: Sendable {
+        public let table: EventTable
+        public let rebuilds: UncheckedTableSource
+        public let checkInterval: Int64
+
+        public init(table: EventTable, rebuilds: any TableSource, checkInterval: Int64) {
+            self.table = table
+            self.rebuilds = UncheckedTableSource(rebuilds)
+            self.checkInterval = checkInterval
+        }
+    }
+
+    /// The rebuild thread's name.
+    public static let rebuildThreadName = "ct-rebuild"
 
     /// Subscribes to events now: call before the first table read, so no connection
     /// the table shows can end without its DESTROY being seen.
+    /// With `kept`, UPDATE events are subscribed to as well and the table is kept from them.
     public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, maxHosts: Int = 0, log: EventLog?,
-                logger: Logger) throws(SystemError) {
+                kept: KeptTableFeed? = nil, logger: Logger) throws(SystemError) {
         store = LifecycleStore(LifecycleCounters(maxHosts: maxHosts))
         self.hostTTL = hostTTL
-        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes))
+        self.kept = kept
+        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes, updates: kept != nil))
         monitor = UncheckedBox(try AddressMonitor())
         self.ignore = ignore
         self.mode = mode
@@ -70,15 +91,34 @@ public final class LifecycleListener: Sendable {
         try socket.value.lostEvents()
     }
 
-    /// Starts handling events on a new thread.
+    /// Starts handling events on a new thread (and the kept table's first dump on another).
     public func start() throws(SystemError) {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         logger.debug("listening for conntrack events", metadata: ["buffer_bytes": "\(socket.value.bufferBytes)"])
+        if kept != nil { try startRebuild(.start) }
         try startDetachedThread(name: Self.threadName) { [self] in run(labeler: labeler) }
+    }
+
+    /// Starts a rebuild of the kept table unless one runs; false when one runs.
+    private func startRebuild(_ reason: EventTable.RebuildReason) throws(SystemError) {
+        guard let kept, kept.table.beginRebuild() else { return }
+        logger.debug("rebuilding the table kept from events", metadata: ["reason": "\(reason.rawValue)"])
+        try startDetachedThread(name: Self.rebuildThreadName) { [logger] in
+            do {
+                try kept.table.rebuild(reading: kept.rebuilds.source, reason: reason)
+            } catch {
+                logger.error("rebuilding the table kept from events failed; retrying at the next check",
+                             metadata: ["reason": "\(reason.rawValue)", "err": "\(error)"])
+            }
+        }
     }
 
     private func run(labeler initial: HostLabeler) {
         var labeler = initial
+        var classifier = ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read(), nowNanoseconds: 0)
+        // A rebuild that could not start yet (one was running) or is due.
+        var wantedRebuild: EventTable.RebuildReason?
+        var lastCheck = MonotonicClock.seconds()
         let socket = socket.value
         var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: monitor.value.fd, events: Int16(POLLIN), revents: 0)]
@@ -87,8 +127,14 @@ public final class LifecycleListener: Sendable {
         let forgetInterval = hostTTL > 0 ? min(max(hostTTL / 4, 1), 60) : 0
         var lastForget = MonotonicClock.seconds()
         while true {
-            let ready = poll(&fds, nfds_t(fds.count), forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1)
+            var timeout = forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1
+            if let kept { timeout = min(timeout < 0 ? Int32.max : timeout, wantedRebuild != nil ? 100 : Int32(kept.checkInterval * 1000)) }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
             let now = MonotonicClock.seconds()
+            if let kept, now - lastCheck >= kept.checkInterval {
+                wantedRebuild = wantedRebuild ?? .check
+                lastCheck = now
+            }
             if forgetInterval > 0, now - lastForget >= forgetInterval {
                 let forgotten = store.withCounters { counters in
                     counters.forgetHosts(unchangedSince: now - (counters.isAtCap ? min(hostTTL, Self.pressureTTL) : hostTTL))
@@ -99,32 +145,60 @@ public final class LifecycleListener: Sendable {
                 }
                 lastForget = now
             }
-            if ready <= 0 { continue }
-            if fds[1].revents != 0 && monitor.value.drain() {
+            if ready > 0 && fds[1].revents != 0 && monitor.value.drain() {
                 do {
                     labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
+                    classifier = ConnectionClassifier(labeler: labeler, timeouts: classifier.timeouts, nowNanoseconds: 0)
                 } catch {
                     logger.warning("cannot re-read local addresses", metadata: ["err": "\(error)"])
                 }
             }
-            guard fds[0].revents != 0 else { continue }
-            do {
-                let drainEnd = ContinuousClock.now + Self.drainBudget
-                while try socket.receive({ handle($0, labeler: labeler, at: now) }) > 0, ContinuousClock.now < drainEnd {}
-            } catch where error.errno == ENOBUFS {
-                handleOverflow(socket)
-            } catch {
-                logger.error("receiving conntrack events failed", metadata: ["err": "\(error)"])
+            var drained = true
+            if ready > 0 && fds[0].revents != 0 {
+                do {
+                    drained = try drain(socket, classifier: classifier, at: now)
+                } catch where error.errno == ENOBUFS {
+                    handleOverflow(socket)
+                    // What the lost events changed is unknown: only a new dump tells.
+                    if kept != nil { wantedRebuild = .loss }
+                    drained = false
+                } catch {
+                    logger.error("receiving conntrack events failed", metadata: ["err": "\(error)"])
+                }
+                // Let events gather in the kernel's buffer before the next drain: under churn, one
+                // wake-up then handles hundreds of events, where a wake-up per event costs more
+                // than handling it. The buffer holds far more than a pause's worth.
+                usleep(Self.drainPauseMicroseconds)
             }
-            // Let events gather in the kernel's buffer before the next drain: under churn, one
-            // wake-up then handles hundreds of events, where a wake-up per event costs more
-            // than handling it. The buffer holds far more than a pause's worth.
-            usleep(Self.drainPauseMicroseconds)
+            // A rebuild starts with the socket emptied: until then the kernel drops events without
+            // a new ENOBUFS (the socket stays congested), and the dump must start after every drop.
+            if let reason = wantedRebuild, drained, kept?.table.isRebuilding == false {
+                do {
+                    try startRebuild(reason)
+                    wantedRebuild = nil
+                } catch {
+                    logger.error("cannot start a rebuild of the table kept from events", metadata: ["err": "\(error)"])
+                }
+            }
         }
     }
 
-    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, at now: Int64) {
-        let classified = labeler.classify(entry)
+    /// Handles queued events for up to ``drainBudget``; true when the socket was emptied.
+    private func drain(_ socket: ConntrackEventSocket, classifier: ConnectionClassifier, at now: Int64) throws(SystemError) -> Bool {
+        let drainEnd = ContinuousClock.now + Self.drainBudget
+        while ContinuousClock.now < drainEnd {
+            if try socket.receive({ handle($0, classifier: classifier, at: now) }) == 0 { return true }
+        }
+        return false
+    }
+
+    private func handle(_ entry: ConntrackEntry, classifier: ConnectionClassifier, at now: Int64) {
+        kept?.table.apply(entry, classifier: classifier)
+        guard entry.message != .update else {
+            store.withCounters { $0.countEvent(entry.message) }
+            return
+        }
+        let classified = classifier.labeler.classify(entry)
         let counted = classified?.host
         let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
         let traffic = classified.flatMap { Traffic(of: entry, direction: $0.direction) }
@@ -155,9 +229,16 @@ public final class LifecycleListener: Sendable {
         }
         logger.warning("conntrack events were lost: the receive buffer overflowed", metadata: [
             "buffer_bytes": "\(socket.bufferBytes)",
-            "note": "opened/closed counters missed some connections; the gauges are unaffected (each scrape reads the table)",
+            "note": kept == nil ? "opened/closed counters missed some connections; the gauges are unaffected (each scrape reads the table)"
+                : "opened/closed counters missed some connections; the table kept from events is rebuilt from a dump",
         ])
     }
+}
+
+/// A table source used by one rebuild at a time (``EventTable/beginRebuild()`` ensures it).
+public struct UncheckedTableSource: @unchecked Sendable {
+    let source: any TableSource
+    init(_ source: any TableSource) { self.source = source }
 }
 
 /// Holds a non-Sendable object that only the listener thread uses after start.

@@ -1,0 +1,156 @@
+import ConntrackKernel
+import ConntrackModel
+import LinuxSystem
+import Synchronization
+
+/// The conntrack table kept from NEW, UPDATE and DESTROY events (`--table.source=events`),
+/// rebuilt from a dump at start, after any loss of events and at each check.
+///
+/// The listener thread applies every event. A rebuild dumps on a thread of its own while
+/// events go on being applied and, from the moment the rebuild starts, also recorded; when
+/// the dump ends the recorded events are replayed onto it in order. Each event carries its
+/// entry's whole new state, so the replayed table ends where the kernel's is, however the
+/// dump and the events raced. The entries the rebuilt table holds differently from the kept
+/// one are counted as corrections: none without a loss of events (or a dump that missed an
+/// entry, which the kernel allows on a changing table).
+///
+/// Each rebuild's dump is also a full table read: the idle times, ages, traffic and NAT
+/// counts that events do not carry come from the latest one (``details``).
+public final class EventTable: Sendable {
+    /// Why the table was rebuilt, as `conntrack_exporter_table_rebuilds_total{reason}` says.
+    public enum RebuildReason: String, Sendable, CaseIterable {
+        /// The first dump, after subscribing.
+        case start
+        /// Events were lost (the receive buffer overflowed).
+        case loss
+        /// The periodic check (`--table.check-interval`).
+        case check
+    }
+
+    /// An event recorded while a rebuild's dump runs.
+    private struct RecordedEvent: Sendable {
+        let key: UInt64
+        let state: KeptTable.EntryState?
+    }
+
+    private struct State: Sendable {
+        var kept: KeptTable
+        /// Events since the running rebuild started; nil when none runs.
+        var recorded: [RecordedEvent]?
+        var details: TableRead?
+        var corrections: UInt64 = 0
+        var rebuilds: [RebuildReason: UInt64] = [:]
+        var lastRebuildFailed = false
+    }
+
+    private let state: Mutex<State>
+    private let maxHosts: Int
+
+    /// `maxHosts` as ``TableReader``'s: hosts counted apart at most, 0 for any number.
+    public init(maxHosts: Int) {
+        self.maxHosts = maxHosts
+        state = Mutex(State(kept: KeptTable(maxHosts: maxHosts)))
+    }
+
+    /// Applies one event, classified by `classifier` (nil: the entry is not, or no longer, counted).
+    public func apply(_ entry: ConntrackEntry, classifier: ConnectionClassifier) {
+        guard entry.isTCP else { return }
+        let key = KeptTable.key(of: entry)
+        let update: KeptTable.EntryState?
+        if entry.message == .destroy {
+            update = nil
+        } else if entry.tcpState == nil {
+            return  // a status change without the state: nothing to move
+        } else {
+            update = classifier.classify(entry).map(KeptTable.EntryState.init)
+        }
+        state.withLock { state in
+            state.kept.set(key, to: update)
+            state.recorded?.append(RecordedEvent(key: key, state: update))
+        }
+    }
+
+    /// Whether a rebuild is running.
+    public var isRebuilding: Bool { state.withLock { $0.recorded != nil } }
+
+    /// Starts recording events for a rebuild; false when one already runs. Call on the thread
+    /// that applies events, before the rebuild's dump starts.
+    public func beginRebuild() -> Bool {
+        state.withLock { state in
+            guard state.recorded == nil else { return false }
+            state.recorded = []
+            return true
+        }
+    }
+
+    /// Dumps the table through `reader` and replaces the kept table with the dump and the
+    /// events recorded since ``beginRebuild()``. Runs on the rebuild's own thread.
+    public func rebuild(reading reader: any TableSource, reason: RebuildReason) throws(SystemError) {
+        let builder = KeptTableBuilder(maxHosts: maxHosts, expectedEntries: state.withLock { $0.kept.count })
+        let read: TableRead
+        do {
+            read = try reader.read(observers: [builder])
+        } catch {
+            state.withLock { state in
+                state.recorded = nil
+                state.lastRebuildFailed = true
+            }
+            throw error
+        }
+        var rebuilt = builder.table
+        state.withLock { state in
+            for event in state.recorded ?? [] { rebuilt.set(event.key, to: event.state) }
+            if reason != .start { state.corrections += UInt64(rebuilt.differences(from: state.kept)) }
+            state.kept = rebuilt
+            state.recorded = nil
+            state.details = read
+            state.rebuilds[reason, default: 0] += 1
+            state.lastRebuildFailed = false
+        }
+    }
+
+    /// The kept table's counts per host, with what only a dump carries (idle counts, idle and
+    /// age histograms, traffic, NAT) from the latest rebuild's read; nil before the first.
+    public func read(nowNanoseconds: UInt64) -> TableRead? {
+        let (hosts, details) = state.withLock { ($0.kept.hosts, $0.details) }
+        guard let details else { return nil }
+        return TableRead(table: details.table.replacingCounts(with: hosts, nowNanoseconds: nowNanoseconds),
+                         tcpEntries: details.tcpEntries, otherProtocolEntries: details.otherProtocolEntries,
+                         nat: details.nat, detailsNanoseconds: details.table.classifier.nowNanoseconds)
+    }
+
+    /// What the collectors expose of the table itself.
+    public struct Health: Sendable {
+        public let entries: Int
+        public let entryBytes: Int
+        public let corrections: UInt64
+        public let rebuilds: [RebuildReason: UInt64]
+        public let lastRebuildFailed: Bool
+    }
+
+    public var health: Health {
+        state.withLock { state in
+            Health(entries: state.kept.count, entryBytes: state.kept.entryBytes, corrections: state.corrections,
+                   rebuilds: state.rebuilds, lastRebuildFailed: state.lastRebuildFailed)
+        }
+    }
+
+    /// The state `entry` is kept in, for tests.
+    func kept(_ entry: ConntrackEntry) -> KeptTable.EntryState? {
+        state.withLock { $0.kept[KeptTable.key(of: entry)] }
+    }
+}
+
+/// Collects a rebuild's dump into a fresh ``KeptTable``, on the reading thread.
+private final class KeptTableBuilder: ConnectionObserver, @unchecked Sendable {
+    // Touched by the reading thread only, during the read.
+    var table: KeptTable
+
+    init(maxHosts: Int, expectedEntries: Int) {
+        table = KeptTable(expectedEntries: expectedEntries, maxHosts: maxHosts)
+    }
+
+    func observe(_ connection: TrackedConnection, entry: ConntrackEntry) {
+        table.set(KeptTable.key(of: entry), to: KeptTable.EntryState(connection))
+    }
+}

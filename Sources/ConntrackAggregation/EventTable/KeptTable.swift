@@ -1,0 +1,138 @@
+import ConntrackKernel
+import ConntrackModel
+
+/// The conntrack table as events keep it: each entry's host, TCP state and closing side,
+/// packed in 4 bytes under a 64-bit key, and each host's ``StateCounts`` moved as entries
+/// change state. What a scrape in events mode serves instead of a dump.
+struct KeptTable: Sendable {
+    /// What one entry is counted as.
+    struct EntryState: Equatable, Sendable {
+        let host: HostKey
+        let tcpState: TCPState
+        let closedBy: ClosingSide?
+
+        init(host: HostKey, tcpState: TCPState, closedBy: ClosingSide?) {
+            self.host = host
+            self.tcpState = tcpState
+            self.closedBy = closedBy
+        }
+
+        init(_ connection: TrackedConnection) {
+            self.init(host: connection.host, tcpState: connection.tcpState, closedBy: connection.closedBy)
+        }
+    }
+
+    /// Host indexes fit in the 24 bits above the state and side.
+    static let maxHostSlots = 1 << 24
+
+    private var entries: EntryStateMap
+    private var hostIndexes: [HostKey: UInt32] = [:]
+    private var hostKeys: [HostKey] = []
+    private var hostCounts: [StateCounts] = []
+    /// Indexes of hosts whose last connection went, for the next new host.
+    private var freeHosts: [UInt32] = []
+    /// Hosts counted apart at most (0: any number); further hosts count under ``HostKey/other``.
+    private let maxHosts: Int
+
+    init(expectedEntries: Int = 0, maxHosts: Int = 0) {
+        entries = EntryStateMap(expectedCount: expectedEntries)
+        self.maxHosts = maxHosts > 0 ? min(maxHosts, Self.maxHostSlots - 1) : Self.maxHostSlots - 1
+    }
+
+    /// Entries kept.
+    var count: Int { entries.count }
+
+    /// Bytes the entries' slots take (the hosts aside).
+    var entryBytes: Int { entries.bytes }
+
+    /// The key of `entry`: its kernel id and original tuple hashed together with the process's
+    /// seed. The id alone (32 bits) repeats among a few million entries; the pair does not.
+    static func key(of entry: ConntrackEntry) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(entry.id ?? 0)
+        hasher.combine(entry.source?.high ?? 0)
+        hasher.combine(entry.source?.low ?? 0)
+        hasher.combine(entry.destination?.high ?? 0)
+        hasher.combine(entry.destination?.low ?? 0)
+        hasher.combine(UInt32(entry.sourcePort) << 16 | UInt32(entry.destinationPort))
+        let key = UInt64(bitPattern: Int64(hasher.finalize()))
+        return key == 0 ? 1 : key
+    }
+
+    /// The state of the entry under `key`, nil when none is kept.
+    subscript(key: UInt64) -> EntryState? {
+        entries[key].map(decode)
+    }
+
+    /// Keeps `state` for the entry under `key` (nil: the entry is gone, or no longer counted).
+    mutating func set(_ key: UInt64, to state: EntryState?) {
+        if let state {
+            let index = hostIndex(for: state.host)
+            hostCounts[Int(index)].count(state.tcpState, closedBy: state.closedBy, adding: true)
+            if let old = entries.updateValue(Self.pack(state, host: index), forKey: key) { uncount(old) }
+        } else if let old = entries.removeValue(forKey: key) {
+            uncount(old)
+        }
+    }
+
+    /// Every host with connections and its counts, in no particular order.
+    var hosts: [(key: HostKey, value: StateCounts)] {
+        var hosts: [(key: HostKey, value: StateCounts)] = []
+        hosts.reserveCapacity(hostIndexes.count)
+        for index in hostIndexes.values { hosts.append((hostKeys[Int(index)], hostCounts[Int(index)])) }
+        return hosts
+    }
+
+    /// Entries kept differently here and in `other` (present in one only, or with another
+    /// state): what a rebuild corrected.
+    func differences(from other: KeptTable) -> Int {
+        var differing = 0
+        var shared = 0
+        entries.forEach { key, value in
+            guard let theirs = other.entries[key] else {
+                differing += 1
+                return
+            }
+            shared += 1
+            if decode(value) != other.decode(theirs) { differing += 1 }
+        }
+        return differing + (other.count - shared)
+    }
+
+    private func decode(_ value: UInt32) -> EntryState {
+        let side = (value >> 4) & 3
+        return EntryState(host: hostKeys[Int(value >> 8)], tcpState: TCPState(rawValue: UInt8(value & 0xf)) ?? .none,
+                          closedBy: side == 0 ? nil : ClosingSide(rawValue: Int(side) - 1))
+    }
+
+    private static func pack(_ state: EntryState, host: UInt32) -> UInt32 {
+        host << 8 | UInt32(state.closedBy.map { $0.rawValue + 1 } ?? 0) << 4 | UInt32(state.tcpState.rawValue)
+    }
+
+    private mutating func uncount(_ value: UInt32) {
+        let old = decode(value)
+        let index = Int(value >> 8)
+        hostCounts[index].count(old.tcpState, closedBy: old.closedBy, adding: false)
+        if hostCounts[index].total == 0 {
+            hostIndexes[old.host] = nil
+            freeHosts.append(UInt32(index))
+        }
+    }
+
+    private mutating func hostIndex(for host: HostKey) -> UInt32 {
+        if let index = hostIndexes[host] { return index }
+        if hostIndexes.count >= maxHosts, host != .other { return hostIndex(for: .other) }
+        let index: UInt32
+        if let free = freeHosts.popLast() {
+            index = free
+            hostKeys[Int(index)] = host
+            hostCounts[Int(index)] = StateCounts()
+        } else {
+            index = UInt32(hostKeys.count)
+            hostKeys.append(host)
+            hostCounts.append(StateCounts())
+        }
+        hostIndexes[host] = index
+        return index
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Glibc
+import IntegrationSupport
+import Testing
+
+/// `--table.source=events` against the kernel: an exporter keeping the table from events
+/// and one dumping it, side by side in one test namespace, must show the same state gauges,
+/// and both what `conntrack -L` shows, after real connections, a churn racing the first dump
+/// and a loss of events while the exporter was stopped.
+@Suite(.serialized, .enabled(if: IntegrationEnvironment.shouldRun))
+struct EventTableTests {
+    private static let families: Set<String> = [
+        "conntrack_opening_connections", "conntrack_open_connections", "conntrack_closing_connections",
+        "conntrack_closed_connections", "conntrack_half_closed_connections", "conntrack_time_wait_connections",
+    ]
+    /// No host folded into "other": conntrack -L's counts are per host.
+    private static let common = ["--ignore-hosts", ":9318", "--ignore-hosts", ":9319", "--max-hosts", "0"]
+
+    /// Every state series (closing ones by closed_by too), as "name{labels}" -> value.
+    private func stateSeries(_ scrape: Exposition) -> [String: Double] {
+        var series: [String: Double] = [:]
+        for sample in scrape.samples where Self.families.contains(sample.name) {
+            series["\(sample.name)\(sample.labels.sorted { $0.key < $1.key })"] = sample.value
+        }
+        return series
+    }
+
+    private func exporters(in namespace: TestNamespace, _ extra: [String] = []) throws -> (events: ExporterProcess, dump: ExporterProcess) {
+        (try ExporterProcess(in: namespace, port: 9318, arguments: Self.common + ["--table.source", "events"] + extra),
+         try ExporterProcess(in: namespace, port: 9319, arguments: Self.common))
+    }
+
+    /// Waits until both exporters show the same state series and those equal `conntrack -L`'s.
+    private func expectAgreement(_ events: ExporterProcess, _ dump: ExporterProcess, namespace: TestNamespace,
+                                 seconds: Double = 60) throws -> Exposition {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let kept = try events.scrape()
+            let dumped = try dump.scrape()
+            let listing = try namespace.conntrackListing().expectedGauges(ignoredPort: 9318)
+                .mapValues { $0.filter { !$0.key.hasSuffix(":9319") } }.filter { !$0.value.isEmpty }
+            if stateSeries(kept) == stateSeries(dumped), kept.gauges == listing, dumped.gauges == listing { return kept }
+            if Date() > deadline {
+                let (keptSeries, dumpedSeries) = (stateSeries(kept), stateSeries(dumped))
+                let listed = listing.flatMap { family in family.value.map { ("\(family.key){\($0.key)}", $0.value) } }
+                let shown = kept.gauges.flatMap { family in family.value.map { ("\(family.key){\($0.key)}", $0.value) } }
+                let (listedSeries, shownSeries) = (Dictionary(uniqueKeysWithValues: listed), Dictionary(uniqueKeysWithValues: shown))
+                let unlike = Set(listedSeries.keys).union(shownSeries.keys).filter { listedSeries[$0] != shownSeries[$0] }.sorted().prefix(10)
+                    .map { "\($0): listed \(listedSeries[$0] ?? 0), kept \(shownSeries[$0] ?? 0)" }
+                let differing = Set(keptSeries.keys).union(dumpedSeries.keys).filter { keptSeries[$0] != dumpedSeries[$0] }
+                    .sorted().prefix(10).map { "\($0): kept \(keptSeries[$0] ?? 0), dumped \(dumpedSeries[$0] ?? 0)" }
+                Issue.record("""
+                    after \(seconds) s the kept table still differs from a dump in \(differing.count) of the first 10 series: \
+                    \(differing.joined(separator: "; ")); the dump equals conntrack -L: \(dumped.gauges == listing); \
+                    the kept table against conntrack -L: \(unlike.joined(separator: "; "))
+                    """)
+                return kept
+            }
+            usleep(500_000)
+        }
+    }
+
+    @Test func followsRealConnectionsThroughEveryState() throws {
+        let namespace = try TestNamespace()
+        try namespace.exec(["nft", "add", "rule", "inet", "cte", "in", "tcp", "dport", "7205", "drop"])
+        let (events, dump) = try exporters(in: namespace, ["--table.check-interval", "10s"])
+        let open = try namespace.inside { () throws -> [Int32] in
+            var fds: [Int32] = []
+            for port: UInt16 in 7201...7204 { fds.append(try LoopbackSocket.listen(port: port)) }
+            for _ in 0..<3 { fds += try LoopbackSocket.connectAndAccept(listener: fds[0], port: 7201) }  // established
+            for _ in 0..<2 {  // half-closed by this machine's client
+                let pair = try LoopbackSocket.connectAndAccept(listener: fds[1], port: 7202)
+                shutdown(pair[0], Int32(SHUT_WR))
+                fds += pair
+            }
+            for _ in 0..<2 {  // half-closed by the server, the remote end
+                let pair = try LoopbackSocket.connectAndAccept(listener: fds[2], port: 7203)
+                shutdown(pair[1], Int32(SHUT_WR))
+                fds += pair
+            }
+            for index in 0..<4 {  // TIME_WAIT, either side first, and reset
+                let pair = try LoopbackSocket.connectAndAccept(listener: fds[3], port: 7204)
+                if index == 3 {
+                    LoopbackSocket.reset(pair[0])
+                    close(pair[1])
+                } else {
+                    close(pair[index % 2])
+                    usleep(50_000)
+                    close(pair[1 - index % 2])
+                }
+            }
+            fds.append(try LoopbackSocket.connectDropped(port: 7205))  // opening
+            return fds
+        }
+        defer { open.forEach { close($0) } }
+        let kept = try expectAgreement(events, dump, namespace: namespace)
+        #expect(kept.value("conntrack_half_closed_connections", ["host": "127.0.0.1:7202", "closed_by": "local"]) == 2)
+        #expect(kept.value("conntrack_half_closed_connections", ["host": "127.0.0.1:7203", "closed_by": "remote"]) == 2)
+        #expect(kept.value("conntrack_time_wait_connections", ["host": "127.0.0.1:7204", "closed_by": "local"]) == 2)
+        #expect(kept.value("conntrack_time_wait_connections", ["host": "127.0.0.1:7204", "closed_by": "remote"]) == 1)
+        #expect(kept.value("conntrack_closed_connections", ["host": "127.0.0.1:7204"]) == 1)
+        #expect(kept.value("conntrack_opening_connections", ["host": "127.0.0.1:7205"]) == 1)
+        #expect(kept.value("conntrack_exporter_table_source", ["source": "events"]) == 1)
+        // A scrape in events mode is not a dump: the read counter stays where the first dump left it.
+        #expect(kept.value("conntrack_exporter_table_read_seconds_total").map { $0 < 0.5 } == true)
+        // The check after 10 s finds nothing to correct.
+        let checked = try events.scrape(until: { ($0.value("conntrack_exporter_table_rebuilds_total", ["reason": "check"]) ?? 0) >= 1 },
+                                        seconds: 30)
+        #expect(checked.value("conntrack_exporter_table_corrections_total") == 0)
+        #expect(checked.value("conntrack_exporter_table_rebuilds_total", ["reason": "loss"]) == 0)
+    }
+
+    /// 20,000 synthetic entries make the first dump long; a churn runs through it, and later
+    /// through a SIGSTOP of the exporter long enough to overflow its receive buffer.
+    @Test func rebuildsExactlyAfterARacedFirstDumpAndAfterLostEvents() throws {
+        let namespace = try TestNamespace()
+        // Churned connections (closed with an RST) leave within a second.
+        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_close", "1")
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "20000", "--hosts", "500"])
+        let churn = [IntegrationEnvironment.executable("conntrack-churn")]
+        let racing = try NamespaceProcess(in: namespace, churn + ["4", "2", "7301"])
+        let (events, dump) = try exporters(in: namespace)
+        racing.waitUntilExit()
+        let raced = try expectAgreement(events, dump, namespace: namespace)
+        let eventsSeen = ["new", "update", "destroy"].compactMap { raced.value("conntrack_exporter_events_total", ["type": $0]) }
+        #expect(eventsSeen.reduce(0, +) >= 50_000)
+        #expect(raced.value("conntrack_exporter_table_rebuilds_total", ["reason": "start"]) == 1)
+        #expect(raced.value("conntrack_exporter_table_kept_entries").map { $0 >= 20_000 } == true)
+
+        let pid = events.process.processIdentifier
+        kill(pid, SIGSTOP)
+        let burst = try NamespaceProcess(in: namespace, churn + ["4", "2", "7302"])
+        burst.waitUntilExit()
+        kill(pid, SIGCONT)
+        _ = try events.scrape(until: { ($0.value("conntrack_exporter_table_rebuilds_total", ["reason": "loss"]) ?? 0) >= 1 })
+        let rebuilt = try expectAgreement(events, dump, namespace: namespace)
+        #expect(rebuilt.value("conntrack_exporter_events_lost_total").map { $0 > 0 } == true)
+        #expect(rebuilt.value("conntrack_exporter_table_rebuild_failed") == 0)
+    }
+}
