@@ -18,7 +18,10 @@ import Synchronization
 ///   observer (`/connections`) waits for the next read. So a client looping on any endpoint
 ///   keeps the table being read at most a fraction of the time.
 /// - Observers (the rows a view selects) wait only for a read that sees every entry, and
-///   hold memory: together they may hold at most ``Pacing/maxObservedRows``.
+///   hold memory: together they may hold at most ``Pacing/maxObservedRows``. Each costs the
+///   read a pass over every entry, so a read takes at most ``Pacing/maxObserversPerRead``
+///   of them, in arrival order; the others wait for the next reads. Scrapes joining a read
+///   are answered before its views are rendered.
 /// - A request whose client leaves is dropped before any read is spent on it.
 public final class ScrapeCoalescer: @unchecked Sendable {
     /// One read's exposition text, and its gzip stream once a scrape asked for it.
@@ -36,6 +39,9 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         public var spacing = 4
         /// Rows every waiting observer may hold at most together.
         public var maxObservedRows = 50_000
+        /// Observers one read takes at most: 520 of them made one read of 20,000 entries
+        /// take 15 s (debug build, busy machine), and every scrape that joined it waited.
+        public var maxObserversPerRead = 8
 
         public init() {}
     }
@@ -49,6 +55,7 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         case read(observer: (any ConnectionObserver)?, ReadCompletion)
 
         var observer: (any ConnectionObserver)? { if case .read(let observer?, _) = self { observer } else { nil } }
+        var isScrape: Bool { if case .scrape = self { true } else { false } }
     }
 
     private struct Waiter {
@@ -173,8 +180,16 @@ public final class ScrapeCoalescer: @unchecked Sendable {
     private func read() {
         let start = ContinuousClock.now
         let batch = state.withLock { state in
-            defer { state.next = [] }
-            return state.next
+            var observers = 0
+            let (taken, left) = state.next.reduce(into: ([Waiter](), [Waiter]())) { split, waiter in
+                if waiter.request.observer != nil {
+                    guard observers < pacing.maxObserversPerRead else { return split.1.append(waiter) }
+                    observers += 1
+                }
+                split.0.append(waiter)
+            }
+            state.next = left
+            return taken
         }
         // The read is under way for them now: what a server makes room from last.
         for waiter in batch { waiter.responder.markShared() }
@@ -205,7 +220,8 @@ public final class ScrapeCoalescer: @unchecked Sendable {
 
     /// Answers `waiters` from `last`, building its exposition and gzip stream once as needed.
     private func complete(_ waiters: [Waiter], from last: inout LastRead) {
-        for waiter in waiters where !waiter.responder.isCancelled {
+        let scrapesFirst = waiters.filter(\.request.isScrape) + waiters.filter { !$0.request.isScrape }
+        for waiter in scrapesFirst where !waiter.responder.isCancelled {
             switch waiter.request {
             case .scrape(let gzip, let completion):
                 var body = last.body ?? Body(plain: scraper.exposition(of: last.read, readDuration: last.duration), gzip: nil)

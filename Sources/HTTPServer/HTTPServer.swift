@@ -165,9 +165,11 @@ public final class HTTPServer {
     /// Makes room for a new connection, which always gets in: the client holding the most
     /// connections loses the one idle longest, else the one whose request head has taken
     /// longest (slowloris), else the one waiting longest for work of its own (answered `503`),
-    /// else the one sending longest, else one riding on work under way. So a flood from one
-    /// client never pushes out another's kept-alive scraper, and a scrape that joined a read
-    /// outlasts the flood's own requests.
+    /// else the one newest to arrive and still silent, else the one sending longest, else one
+    /// riding on work under way. So a flood from one client never pushes out another's
+    /// kept-alive scraper, a fresh scrape from the flooding address gets to send its request
+    /// before the flood's reconnects push it out, and a scrape that joined a read outlasts
+    /// the flood's own requests.
     private func makeRoom(now: ContinuousClock.Instant) {
         var held: [ClientGroup: Int] = [:]
         for connection in connections.values { held[connection.group, default: 0] += 1 }
@@ -175,9 +177,10 @@ public final class HTTPServer {
         let victims = connections.values.filter { $0.group == busiest }.map { connection in
             switch connection.phase {
             case .idle(let since): (rank: 0, since: since, connection: connection)
-            case .readingHead(let since): (rank: 1, since: since, connection: connection)
-            case .awaitingResponse(let since): (rank: connection.responder?.isShared == true ? 4 : 2, since: since, connection: connection)
-            case .writing(let since): (rank: 3, since: since, connection: connection)
+            case .readingHead(let since):
+                (rank: connection.input.isEmpty && now - since < limits.firstRequestGrace ? 3 : 1, since: since, connection: connection)
+            case .awaitingResponse(let since): (rank: connection.responder?.isShared == true ? 5 : 2, since: since, connection: connection)
+            case .writing(let since): (rank: 4, since: since, connection: connection)
             }
         }
         guard let victim = victims.min(by: { ($0.rank, $0.since) < ($1.rank, $1.since) })?.connection else { return }

@@ -16,8 +16,13 @@ public struct HTTPServerLimits: Sendable {
     public var halfCloseGrace: Duration = .milliseconds(100)
     /// Open connections at most. A new connection beyond it always gets in: the client
     /// (IPv4 address or IPv6 /64) holding the most connections loses one, idle first, then
-    /// one reading a head, then one waiting for its handler (answered `503`), then one sending.
+    /// one reading a head, then one waiting for its handler (answered `503`), then one within
+    /// ``firstRequestGrace`` of its accept with nothing received, then one sending.
     public var maxConnections = 512
+    /// How long a new connection that has sent nothing yet is spared when the server makes
+    /// room, so that it can send its request: the reconnects of a flood from its own address
+    /// would otherwise close it first.
+    public var firstRequestGrace: Duration = .seconds(1)
     /// Bytes of response bodies held for clients that have not received them yet, each
     /// body counted once however many connections share it. Beyond it the connections
     /// that have been sending longest are closed; the newest response is always sent.

@@ -146,6 +146,26 @@ import Testing
         withExtendedLifetime(fresh) {}
     }
 
+    /// A fresh connection used to rank as a slow request head, so the flood's next reconnect
+    /// closed it before it had sent anything: fresh scrapes from the hogs' address failed.
+    @Test func aFreshConnectionFromTheFloodingAddressGetsToSendItsRequest() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = 4
+        let server = try RunningServer(limits: limits, reading: SlowTable(FixedTable(), delay: 1), views: true)
+        let waiting = try (0..<4).map { _ in try TestHTTPClient(port: server.port, source: 2) }
+        for client in waiting { try client.sendGet("/connections") }
+        Thread.sleep(forTimeInterval: 0.1)
+        // Connected, nothing sent yet; then the flood reconnects past the limit.
+        let fresh = try TestHTTPClient(port: server.port, source: 2)
+        Thread.sleep(forTimeInterval: 0.1)
+        let reconnect = try TestHTTPClient(port: server.port, source: 2)
+        Thread.sleep(forTimeInterval: 0.1)
+        try fresh.sendGet("/metrics")
+        #expect(try fresh.response().status == 200)
+        #expect(waiting.filter { $0.hasData() }.count >= 2, "the flood's waiting requests made room")
+        withExtendedLifetime(reconnect) {}
+    }
+
     @Test func aClientThatLeavesWhileItsRequestWaitsCancelsItsWork() throws {
         let table = SlowTable(FixedTable(), delay: 0.5)
         let server = try RunningServer(reading: table, views: true)

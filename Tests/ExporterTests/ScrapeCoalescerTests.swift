@@ -54,6 +54,25 @@ import Testing
         #expect(accepted == 2)
     }
 
+    @Test func aReadTakesAtMostItsShareOfObserversInArrivalOrder() {
+        let table = SlowTable(FixedTable(), delay: 0.1)
+        var pacing = ScrapeCoalescer.Pacing()
+        pacing.maxObserversPerRead = 2
+        let coalescer = ScrapeCoalescer(scraper: Scraper(table: table, collectors: [], logger: Logger(label: "test")), pacing: pacing)
+        // The views arrive while pacing holds the next read back 0.3 s, so they wait together.
+        Self.scrape(coalescer)
+        // Which read answered each view: the next cannot start before its answers are given.
+        let answeredBy = Mutex<[Int: Int]>([:])
+        for index in 0..<5 {
+            #expect(coalescer.read(observer: ConnectionListing(ConnectionQuery()), rows: 2, responder: Responder { _ in }) { _ in
+                let read = table.started.withLock { $0 }
+                answeredBy.withLock { $0[index] = read }
+            })
+        }
+        while answeredBy.withLock({ $0.count }) < 5 { usleep(1000) }
+        #expect(answeredBy.withLock { $0 } == [0: 2, 1: 2, 2: 3, 3: 3, 4: 4])
+    }
+
     @Test func aRequestWhoseClientLeftIsDroppedBeforeItsRead() {
         let table = SlowTable(FixedTable(), delay: 0.2)
         let coalescer = Self.coalescer(table)
