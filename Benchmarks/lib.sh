@@ -34,8 +34,23 @@ make_namespace() {
     in_ns sysctl -q -w net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 65535"
 }
 
-# Kills what runs in the namespace, deletes it and the work folder; the scripts trap EXIT with it.
+# raise_conntrack_max ENTRIES: tables past the machine-wide nf_conntrack_max need it raised, which
+# only the initial namespace can do and which changes the whole machine: done only when the user
+# asks (RAISE_CONNTRACK_MAX=1), and restored by cleanup.
+saved_conntrack_max=""
+raise_conntrack_max() {
+    local current
+    current=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+    [ "$1" -lt "$current" ] && return
+    [ "${RAISE_CONNTRACK_MAX:-0}" = 1 ] || { echo "$1 entries need nf_conntrack_max above $current: set RAISE_CONNTRACK_MAX=1 to let the benchmark raise it for its run" >&2; exit 1; }
+    [ -n "$saved_conntrack_max" ] || saved_conntrack_max=$current
+    sysctl -q -w net.netfilter.nf_conntrack_max=$(( $1 + 100000 ))
+}
+
+# Kills what runs in the namespace, deletes it and the work folder, puts nf_conntrack_max back;
+# the scripts trap EXIT with it.
 cleanup() {
+    [ -n "$saved_conntrack_max" ] && sysctl -q -w net.netfilter.nf_conntrack_max="$saved_conntrack_max" || true
     [ -n "$exporter_pid" ] && kill "$exporter_pid" 2>/dev/null || true
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns delete "$ns" 2>/dev/null || true

@@ -107,6 +107,8 @@ public final class EventTable: Sendable {
             state.rebuilds[reason, default: 0] += 1
             state.lastRebuildFailed = false
         }
+        // The replaced table's arrays (megabytes on a large table) go back to the kernel, not just to malloc.
+        HeapPolicy.releaseFreeMemory()
     }
 
     /// The kept table's counts per host, with what only a dump carries (idle counts, idle and
