@@ -39,6 +39,12 @@ failed: {
     }
 }
 
+int cct_events_set_updates(cct_socket *s, int on) {
+    int group = NFNLGRP_CONNTRACK_UPDATE;
+    return setsockopt(mnl_socket_get_fd(s->nl), SOL_NETLINK, on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP,
+                      &group, sizeof(group));
+}
+
 int cct_events_buffer_size(cct_socket *s) {
     int bytes = 0;
     socklen_t length = sizeof(bytes);

@@ -1,11 +1,13 @@
 import ConntrackAggregation
 import Exposition
 
-/// Where the state gauges come from (`--table.source`) and, for a table kept from events,
-/// its size, its rebuilds and what they corrected.
+/// Where the state gauges come from (`--table.source`), what `auto` estimated each source
+/// costs and, for a table kept from events, its size, its rebuilds and what they corrected.
 public final class TableSourceCollector: Collector {
     static let source = MetricDescriptor("conntrack_exporter_table_source", .gauge,
-        help: "1 for the source the state gauges come from (--table.source): dump, or events (a table kept from events).")
+        help: "1 for the source the state gauges come from now (--table.source): dump, or events (a table kept from events).")
+    static let estimatedCPU = MetricDescriptor("conntrack_exporter_table_source_estimated_cpu", .gauge,
+        help: "With --table.source=auto: the CPU each source would cost, in seconds per second, as estimated at the latest choice.")
     static let entries = MetricDescriptor("conntrack_exporter_table_kept_entries", .gauge,
         help: "Connections the table kept from events holds.")
     static let bytes = MetricDescriptor("conntrack_exporter_table_kept_bytes", .gauge,
@@ -20,16 +22,24 @@ public final class TableSourceCollector: Collector {
         help: "In events mode, when the dump that idle counts, idle and age histograms and NAT counts come from started, in seconds since the epoch.")
 
     private let table: EventTable?
+    private let chooser: TableSourceChooser?
 
-    /// `table` nil: the gauges come from dumps.
-    public init(table: EventTable?) {
+    /// `table` nil: the gauges come from dumps; `chooser` with `--table.source=auto`.
+    public init(table: EventTable?, chooser: TableSourceChooser? = nil) {
         self.table = table
+        self.chooser = chooser
     }
 
     public func collect(_ context: ScrapeContext, into writer: inout ExpositionWriter) throws {
+        let current = chooser?.mode ?? (table != nil ? .events : .dump)
         writer.header(Self.source)
         for mode in TableSourceMode.allCases {
-            writer.sample(Self.source.name, labels: ["source": mode.rawValue], value: (table != nil) == (mode == .events) ? 1 : 0)
+            writer.sample(Self.source.name, labels: ["source": mode.rawValue], value: mode == current ? 1 : 0)
+        }
+        if let estimate = chooser?.estimate {
+            writer.header(Self.estimatedCPU)
+            writer.sample(Self.estimatedCPU.name, labels: ["source": TableSourceMode.dump.rawValue], floatValue: estimate.dump)
+            writer.sample(Self.estimatedCPU.name, labels: ["source": TableSourceMode.events.rawValue], floatValue: estimate.events)
         }
         guard let table else { return }
         let health = table.health

@@ -28,6 +28,13 @@ public final class ConntrackEventSocket {
     /// The receive buffer the kernel granted, in bytes.
     public var bufferBytes: Int { Int(cct_events_buffer_size(handle.pointer)) }
 
+    /// Starts or stops receiving UPDATE events on this socket.
+    public func receiveUpdates(_ on: Bool) throws(SystemError) {
+        guard cct_events_set_updates(handle.pointer, on ? 1 : 0) == 0 else {
+            throw SystemError(operation: on ? "subscribing to conntrack UPDATE events" : "leaving conntrack UPDATE events", errno: errno)
+        }
+    }
+
     /// Asks for a larger receive buffer.
     public func requestBuffer(bytes: Int) throws(SystemError) {
         guard cct_events_set_buffer_size(handle.pointer, Int32(clamping: bytes)) == 0 else {

@@ -35,7 +35,11 @@ public final class Exporter {
         let statistics = HTTPServerStatistics()
         let socket: ConntrackSocket
         let listener: LifecycleListener?
-        let eventTable = options.tableSource == .events ? EventTable(maxHosts: Self.tableMaxHosts(options)) : nil
+        let eventTable = options.tableSource == .dump ? nil
+            : EventTable(maxHosts: Self.tableMaxHosts(options), active: options.tableSource == .events)
+        // With auto, every dump is measured: its CPU per entry is half of what the choice weighs.
+        let dumpCost = options.tableSource == .auto ? DumpCost() : nil
+        func measured(_ source: any TableSource) -> any TableSource { dumpCost?.measuring(source) ?? source }
         do {
             // The container image's binary carries cap_net_admin as permitted only, so that exec
             // never fails without it and the missing capability gets the message below.
@@ -45,7 +49,7 @@ public final class Exporter {
             socket = try ConntrackSocket()
             // The kept table's rebuilds dump on a socket of their own, beside the scrapes' and the views'.
             let kept = try eventTable.map { (table) throws(SystemError) in
-                LifecycleListener.KeptTableFeed(table: table, rebuilds: Self.reader(options, dumper: try ConntrackSocket(), logger: logger),
+                LifecycleListener.KeptTableFeed(table: table, rebuilds: measured(Self.reader(options, dumper: try ConntrackSocket(), logger: logger)),
                                                 checkInterval: Int64(options.tableCheckIntervalSeconds))
             }
             // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
@@ -93,10 +97,12 @@ public final class Exporter {
         }
 
         let reader = Self.reader(options, dumper: socket, logger: logger)
-        let source: any TableSource = eventTable.map { EventTableSource(table: $0, dumps: reader) } ?? reader
+        let chooser = Self.chooser(options, dumpCost: dumpCost, listener: listener, logger: logger)
+        let source: any TableSource = eventTable.map { EventTableSource(table: $0, dumps: measured(reader), chooser: chooser) } ?? reader
+        let tableSource = TableSourceCollector(table: eventTable, chooser: chooser)
         let lifecycle = options.collectors.contains(.lifecycle) ? listener : nil
         let scraper = Scraper(table: source, collectors: options.collectors.compactMap { name in
-            Self.collector(name, options: options, socket: socket, listener: lifecycle, eventTable: eventTable, renderer: renderer,
+            Self.collector(name, options: options, socket: socket, listener: lifecycle, tableSource: tableSource, renderer: renderer,
                            statistics: statistics, names: names, logger: logger)
         }, beforeRead: {
             lifecycle?.store.withCounters { $0.markReadStart() }
@@ -139,6 +145,15 @@ public final class Exporter {
         options.maxHosts * ExporterOptions.tableHostsPerSeries
     }
 
+    /// `--table.source=auto`'s chooser, switching the listener's kept table on and off.
+    private static func chooser(_ options: ExporterOptions, dumpCost: DumpCost?, listener: LifecycleListener?,
+                                logger: Logger) -> TableSourceChooser? {
+        guard let dumpCost, let listener else { return nil }
+        return TableSourceChooser(policy: TableSourcePolicy(checkIntervalSeconds: Double(options.tableCheckIntervalSeconds)),
+                                  dumps: dumpCost, lifecycleSubscribed: options.collectors.contains(.lifecycle), logger: logger,
+                                  listener: { listener.totals }, switchTo: { mode throws(SystemError) in try listener.keepTable(mode == .events) })
+    }
+
     private static func reader(_ options: ExporterOptions, dumper: any TableDumping, logger: Logger) -> TableReader {
         TableReader(dumper: dumper, ignore: options.ignore, mode: options.hostLabel, idleThreshold: options.idleThresholdSeconds,
                     maxHosts: tableMaxHosts(options),
@@ -146,7 +161,7 @@ public final class Exporter {
     }
 
     private static func collector(_ name: CollectorName, options: ExporterOptions, socket: ConntrackSocket,
-                                  listener: LifecycleListener?, eventTable: EventTable?, renderer: HostRenderer,
+                                  listener: LifecycleListener?, tableSource: TableSourceCollector, renderer: HostRenderer,
                                   statistics: HTTPServerStatistics, names: HostNameDirectory?,
                                   logger: Logger) -> CollectorRegistry<ScrapeContext>.Entry? {
         let collector: any Collector<ScrapeContext>
@@ -162,7 +177,7 @@ public final class Exporter {
             collector = TrafficCollector(store: listener.store, renderer: renderer, logger: logger, loggedAccounting: accounting)
         case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop, store: listener?.store)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
-        case .tableSource: collector = TableSourceCollector(table: eventTable)
+        case .tableSource: collector = tableSource
         case .names:
             guard let names else { return nil }
             collector = NamesCollector(directory: names, renderer: renderer, store: listener?.store,

@@ -23,8 +23,8 @@ public struct ExporterOptions: Sendable {
     public var maxHosts = ExporterOptions.defaultMaxHosts
     /// A scrape within this of the last table read is answered from it.
     public var tableMaxAge: Duration = .seconds(2)
-    /// `--table.source`: dumps per read, or a table kept from events.
-    public var tableSource = TableSourceMode.dump
+    /// `--table.source`: dumps per read, a table kept from events, or the cheaper of the two.
+    public var tableSource = TableSourceChoice.dump
     /// `--table.check-interval`: seconds between the kept table's rebuilds from a dump.
     public var tableCheckIntervalSeconds: UInt32 = 600
     /// Serve `/connections` and `/hosts`.

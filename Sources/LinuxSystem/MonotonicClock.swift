@@ -8,4 +8,11 @@ public enum MonotonicClock {
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec)
     }
+
+    /// Seconds with their fraction, for measuring windows.
+    public static func preciseSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
 }

@@ -101,17 +101,18 @@ struct ExporterCommand: ParsableCommand {
 
     @Option(name: .customLong("table.source"),
             help: ArgumentHelp("""
-                Where the state gauges come from: dump (the table is dumped for each read) or events (a table kept \
+                Where the state gauges come from: dump (the table is dumped for each read), events (a table kept \
                 from NEW, UPDATE and DESTROY events, rebuilt from a dump at start, after lost events and every \
-                --table.check-interval; a scrape then costs O(hosts), not O(entries)). In events mode idle counts, \
-                idle and age histograms and NAT counts come from the latest rebuild's dump, open connections' bytes \
-                count when they close, and /connections and /hosts still dump.
-                """, valueName: "dump|events"))
-    var tableSource: TableSourceMode = .dump
+                --table.check-interval; a scrape then costs O(hosts), not O(entries)) or auto (dumps, and the kept \
+                table while its measured CPU is under half the dumps'; reconsidered every minute or check interval). \
+                In events mode idle counts, idle and age histograms and NAT counts come from the latest rebuild's \
+                dump, open connections' bytes count when they close, and /connections still dumps.
+                """, valueName: "dump|events|auto"))
+    var tableSource: TableSourceChoice = .dump
 
     @Option(name: .customLong("table.check-interval"),
             help: ArgumentHelp("""
-                With --table.source=events: how often the kept table is rebuilt from a dump, as a check \
+                With --table.source=events (or auto, while the table is kept): how often the kept table is rebuilt from a dump, as a check \
                 (conntrack_exporter_table_corrections_total counts what it corrected) and for the data only dumps carry.
                 """, valueName: "duration"))
     var tableCheckInterval = "10m"
@@ -322,5 +323,5 @@ enum LogLevelOption: String, ExpressibleByArgument, CaseIterable {
 
 extension LogFormat: ExpressibleByArgument {}
 extension HostLabelMode: ExpressibleByArgument {}
-extension TableSourceMode: ExpressibleByArgument {}
+extension TableSourceChoice: ExpressibleByArgument {}
 extension EventLogFormat: ExpressibleByArgument {}

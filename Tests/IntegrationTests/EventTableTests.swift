@@ -25,8 +25,9 @@ struct EventTableTests {
         return series
     }
 
-    private func exporters(in namespace: TestNamespace, _ extra: [String] = []) throws -> (events: ExporterProcess, dump: ExporterProcess) {
-        (try ExporterProcess(in: namespace, port: 9318, arguments: Self.common + ["--table.source", "events"] + extra),
+    private func exporters(in namespace: TestNamespace, _ extra: [String] = [], source: String = "events") throws
+        -> (events: ExporterProcess, dump: ExporterProcess) {
+        (try ExporterProcess(in: namespace, port: 9318, arguments: Self.common + ["--table.source", source] + extra),
          try ExporterProcess(in: namespace, port: 9319, arguments: Self.common))
     }
 
@@ -136,5 +137,33 @@ struct EventTableTests {
         let rebuilt = try expectAgreement(events, dump, namespace: namespace)
         #expect(rebuilt.value("conntrack_exporter_events_lost_total").map { $0 > 0 } == true)
         #expect(rebuilt.value("conntrack_exporter_table_rebuild_failed") == 0)
+    }
+
+    /// `auto` measures its own dumps and events: on a quiet table of 20,000 entries scraped
+    /// twice a second it keeps the table from events; under churn at full speed, dumps again.
+    @Test func autoKeepsTheTableWhileItCostsLessAndDumpsUnderChurn() throws {
+        let namespace = try TestNamespace()
+        try namespace.sysctl("net.netfilter.nf_conntrack_tcp_timeout_close", "1")
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "20000", "--hosts", "500"])
+        let (auto, dump) = try exporters(in: namespace, ["--table.check-interval", "10s"], source: "auto")
+        let source = { (scrape: Exposition) in scrape.value("conntrack_exporter_table_source", ["source": "events"]) == 1 ? "events" : "dump" }
+        #expect(source(try auto.scrape()) == "dump", "auto starts with dumps")
+        let kept = try auto.scrape(until: { source($0) == "events" && ($0.value("conntrack_exporter_table_rebuilds_total", ["reason": "start"]) ?? 0) >= 1 })
+        #expect(source(kept) == "events", "a quiet table is kept from events")
+        let agreed = try expectAgreement(auto, dump, namespace: namespace)
+        // Entries in CLOSE (timed out after 1 s here) leave as the test runs; the gauges are checked above.
+        let keptEntries = agreed.value("conntrack_exporter_table_kept_entries") ?? 0
+        #expect(keptEntries >= 15_000 && keptEntries <= agreed.value("conntrack_entries") ?? 0, "\(keptEntries) entries kept")
+        let estimate = (agreed.value("conntrack_exporter_table_source_estimated_cpu", ["source": "events"]) ?? .infinity,
+                        agreed.value("conntrack_exporter_table_source_estimated_cpu", ["source": "dump"]) ?? 0)
+        #expect(estimate.0 < estimate.1 / 2, "events estimated at \(estimate.0), dumps at \(estimate.1)")
+
+        let churn = try NamespaceProcess(in: namespace, [IntegrationEnvironment.executable("conntrack-churn"), "40", "2", "7303"])
+        let dumping = try auto.scrape(until: { source($0) == "dump" })
+        withExtendedLifetime(churn) {}
+        #expect(source(dumping) == "dump", "churn at full speed costs more in events than in dumps")
+        #expect(dumping.value("conntrack_exporter_table_kept_entries") == 0, "the kept table's memory is handed back")
+        let log = auto.stop().log
+        #expect(log.contains("table source switched") && log.contains("to=events") && log.contains("to=dump"))
     }
 }

@@ -125,6 +125,9 @@ int cct_table_size_read(cct_socket *socket, uint32_t *entries, uint32_t *limit);
 /// with an in-kernel filter that drops all but TCP, and a receive buffer of `buffer_bytes`
 /// (forced past rmem_max when the process has CAP_NET_ADMIN). NULL and errno on failure.
 cct_socket *cct_events_open(int buffer_bytes, int with_updates);
+/// Joins (`on` non-zero) or leaves the UPDATE events' group on an open event socket, so a
+/// table kept from events can start and stop without a new socket. 0 or -1 and errno.
+int cct_events_set_updates(cct_socket *socket, int on);
 /// The receive buffer the kernel granted, in bytes (it doubles what was asked).
 int cct_events_buffer_size(cct_socket *socket);
 /// Asks for a new receive buffer size. 0 or -1 and errno.

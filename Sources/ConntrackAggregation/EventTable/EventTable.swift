@@ -45,16 +45,39 @@ public final class EventTable: Sendable {
 
     private let state: Mutex<State>
     private let maxHosts: Int
+    /// Whether the table is kept at all: `--table.source=auto` keeps it only while events cost less than dumps.
+    private let active: Atomic<Bool>
 
     /// `maxHosts` as ``TableReader``'s: hosts counted apart at most, 0 for any number.
-    public init(maxHosts: Int) {
+    /// Not `active`, it ignores events until ``activate()``.
+    public init(maxHosts: Int, active: Bool = true) {
         self.maxHosts = maxHosts
+        self.active = Atomic(active)
         state = Mutex(State(kept: KeptTable(maxHosts: maxHosts)))
+    }
+
+    /// Whether events are applied and rebuilds kept.
+    public var isActive: Bool { active.load(ordering: .relaxed) }
+
+    /// Starts applying events; reads come from the table once the next rebuild ends.
+    public func activate() {
+        active.store(true, ordering: .relaxed)
+    }
+
+    /// Stops keeping the table and hands its memory back: reads get nil (dumps) until it is
+    /// activated and rebuilt again. A rebuild running meanwhile is discarded when it ends.
+    public func deactivate() {
+        active.store(false, ordering: .relaxed)
+        state.withLock { state in
+            state.kept = KeptTable(maxHosts: maxHosts)
+            state.details = nil
+        }
+        HeapPolicy.releaseFreeMemory()
     }
 
     /// Applies one event, classified by `classifier` (nil: the entry is not, or no longer, counted).
     public func apply(_ entry: ConntrackEntry, classifier: ConnectionClassifier) {
-        guard entry.isTCP else { return }
+        guard entry.isTCP, isActive else { return }
         let key = KeptTable.key(of: entry)
         let update: KeptTable.EntryState?
         if entry.message == .destroy {
@@ -99,6 +122,8 @@ public final class EventTable: Sendable {
         }
         var rebuilt = builder.table
         state.withLock { state in
+            // Deactivated while the dump ran: the events it missed were never recorded.
+            guard isActive else { return state.recorded = nil }
             for event in state.recorded ?? [] { rebuilt.set(event.key, to: event.state) }
             if reason != .start { state.corrections += UInt64(rebuilt.differences(from: state.kept)) }
             state.kept = rebuilt

@@ -44,6 +44,8 @@ public final class LifecycleListener: Sendable {
     private let hostTTL: Int64
     /// The table kept from events, with the reads that rebuild it; nil in dump mode.
     private let kept: KeptTableFeed?
+    /// The listener thread's CPU time, taken after each drain of the socket.
+    private let cpu = Atomic<UInt64>(0)
 
     /// What the listener needs to keep an ``EventTable``: the table, the reads that rebuild it
     /// (on a socket of their own) and the seconds between checks.
@@ -64,13 +66,14 @@ public final class LifecycleListener: Sendable {
 
     /// Subscribes to events now: call before the first table read, so no connection
     /// the table shows can end without its DESTROY being seen.
-    /// With `kept`, UPDATE events are subscribed to as well and the table is kept from them.
+    /// With `kept`, UPDATE events are subscribed to as well and the table is kept from them,
+    /// unless the table is not active yet (``keepTable(_:)`` starts it).
     public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, maxHosts: Int = 0, log: EventLog?,
                 kept: KeptTableFeed? = nil, logger: Logger) throws(SystemError) {
         store = LifecycleStore(LifecycleCounters(maxHosts: maxHosts))
         self.hostTTL = hostTTL
         self.kept = kept
-        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes, updates: kept != nil))
+        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes, updates: kept?.table.isActive == true))
         monitor = UncheckedBox(try AddressMonitor())
         self.ignore = ignore
         self.mode = mode
@@ -86,6 +89,29 @@ public final class LifecycleListener: Sendable {
     /// Messages its socket dropped because another process, not the kernel, sent them.
     public var rejectedMessages: UInt64 { socket.value.rejectedMessages }
 
+    /// The listener's totals, for ``TableSourceChooser``.
+    public var totals: TableSourceChooser.ListenerTotals {
+        let cpuNanoseconds = cpu.load(ordering: .relaxed)
+        return store.withCounters { counters in
+            TableSourceChooser.ListenerTotals(cpuNanoseconds: cpuNanoseconds, newEvents: counters.newEvents,
+                                              destroyEvents: counters.destroyEvents, updateEvents: counters.updateEvents)
+        }
+    }
+
+    /// Starts keeping the table from events (UPDATE subscribed, then a rebuild) or stops
+    /// (UPDATE left, the table's memory handed back), for `--table.source=auto`.
+    public func keepTable(_ on: Bool) throws(SystemError) {
+        guard let kept, on != kept.table.isActive else { return }
+        // Subscribed before the rebuild's dump starts: every change after the dump's walk comes as an event.
+        try socket.value.receiveUpdates(on)
+        if on {
+            kept.table.activate()
+            try startRebuild(.start)
+        } else {
+            kept.table.deactivate()
+        }
+    }
+
     /// Events the kernel dropped for the listener's socket (exact, unlike the overflow episodes).
     public func lostEvents() throws(SystemError) -> UInt64 {
         try socket.value.lostEvents()
@@ -95,7 +121,7 @@ public final class LifecycleListener: Sendable {
     public func start() throws(SystemError) {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         logger.debug("listening for conntrack events", metadata: ["buffer_bytes": "\(socket.value.bufferBytes)"])
-        if kept != nil { try startRebuild(.start) }
+        if kept?.table.isActive == true { try startRebuild(.start) }
         try startDetachedThread(name: Self.threadName) { [self] in run(labeler: labeler) }
     }
 
@@ -132,7 +158,7 @@ public final class LifecycleListener: Sendable {
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             let now = MonotonicClock.seconds()
             if let kept, now - lastCheck >= kept.checkInterval {
-                wantedRebuild = wantedRebuild ?? .check
+                if kept.table.isActive { wantedRebuild = wantedRebuild ?? .check }
                 lastCheck = now
             }
             if forgetInterval > 0, now - lastForget >= forgetInterval {
@@ -160,11 +186,12 @@ public final class LifecycleListener: Sendable {
                 } catch where error.errno == ENOBUFS {
                     handleOverflow(socket)
                     // What the lost events changed is unknown: only a new dump tells.
-                    if kept != nil { wantedRebuild = .loss }
+                    if kept?.table.isActive == true { wantedRebuild = .loss }
                     drained = false
                 } catch {
                     logger.error("receiving conntrack events failed", metadata: ["err": "\(error)"])
                 }
+                cpu.store(ThreadCPUTime.nanoseconds(), ordering: .relaxed)
                 // Let events gather in the kernel's buffer before the next drain: under churn, one
                 // wake-up then handles hundreds of events, where a wake-up per event costs more
                 // than handling it. The buffer holds far more than a pause's worth.
@@ -174,7 +201,8 @@ public final class LifecycleListener: Sendable {
             // a new ENOBUFS (the socket stays congested), and the dump must start after every drop.
             if let reason = wantedRebuild, drained, kept?.table.isRebuilding == false {
                 do {
-                    try startRebuild(reason)
+                    // Not kept any more (auto chose dumps): nothing to rebuild.
+                    if kept?.table.isActive == true { try startRebuild(reason) }
                     wantedRebuild = nil
                 } catch {
                     logger.error("cannot start a rebuild of the table kept from events", metadata: ["err": "\(error)"])
