@@ -38,7 +38,7 @@ public struct LifecycleCollector: Collector {
     }
 
     public func collect(_ context: ScrapeContext, into writer: inout ExpositionWriter) throws(SystemError) {
-        let counters = listener.snapshot
+        guard let counters = context.events else { return }
         let lost = try listener.lostEvents()
         HostSeries(counters.opened, renderer: renderer).write(Self.opened, into: &writer) { $0 }
         HostSeries(counters.closed, renderer: renderer)

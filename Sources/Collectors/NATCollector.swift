@@ -22,15 +22,12 @@ public struct NATCollector: Collector {
     private let renderer: HostRenderer
     private let ranges: PortRangeMap
     private let top: Int
-    private let store: LifecycleStore?
 
-    /// `store`, the event counters, gives the backends' outcomes; `top` translations are shown.
-    public init(renderer: HostRenderer = HostRenderer(), ranges: PortRangeMap = PortRangeMap(), top: Int,
-                store: LifecycleStore?) {
+    /// The busiest `top` translations are shown; the backends' outcomes come from the scrape's event counters.
+    public init(renderer: HostRenderer = HostRenderer(), ranges: PortRangeMap = PortRangeMap(), top: Int) {
         self.renderer = renderer
         self.ranges = ranges
         self.top = top
-        self.store = store
     }
 
     public func collect(_ context: ScrapeContext, into writer: inout ExpositionWriter) throws(SystemError) {
@@ -41,7 +38,7 @@ public struct NATCollector: Collector {
                 writer.sample(Self.backends.name, labelList: labels(key) + [("state", "\(state)")], value: UInt64(counts[state]))
             }
         }
-        if let closed = store?.snapshot.backendClosed {
+        if let closed = context.events?.backendClosed {
             writer.header(Self.backendClosed)
             for (key, outcomes) in closed.sorted(by: { Self.order($0.key, $1.key) }) {
                 for outcome in ConnectionOutcome.allCases where outcomes[outcome] > 0 {

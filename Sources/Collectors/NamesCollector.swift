@@ -23,14 +23,12 @@ public struct NamesCollector: Collector {
 
     private let directory: HostNameDirectory
     private let renderer: HostRenderer
-    private let store: LifecycleStore?
     /// Hosts whose names are asked for at each scrape, the busiest first.
     private let wanted: Int
 
-    public init(directory: HostNameDirectory, renderer: HostRenderer, store: LifecycleStore?, wanted: Int) {
+    public init(directory: HostNameDirectory, renderer: HostRenderer, wanted: Int) {
         self.directory = directory
         self.renderer = renderer
-        self.store = store
         self.wanted = wanted
     }
 
@@ -39,7 +37,7 @@ public struct NamesCollector: Collector {
         // The busiest hosts of the read, then hosts that only have counters (their connections closed).
         var shown = Array(read.table.hosts.filter { $0.key != .other }.sorted { $0.value.total > $1.value.total }.prefix(wanted).map(\.key))
         let inRead = Set(shown)
-        shown += (store?.snapshot.lastChanged.keys.filter { $0 != .other && !inRead.contains($0) } ?? []).prefix(wanted)
+        shown += (context.events?.lastChanged.keys.filter { $0 != .other && !inRead.contains($0) } ?? []).prefix(wanted)
         directory.want(shown)
 
         var named: [(key: HostKey, value: HostName)] = []

@@ -101,7 +101,7 @@ public final class Exporter {
         let source: any TableSource = eventTable.map { EventTableSource(table: $0, dumps: measured(reader), chooser: chooser) } ?? reader
         let tableSource = TableSourceCollector(table: eventTable, chooser: chooser)
         let lifecycle = options.collectors.contains(.lifecycle) ? listener : nil
-        let scraper = Scraper(table: source, collectors: options.collectors.compactMap { name in
+        let scraper = Scraper(table: source, events: lifecycle?.store, collectors: options.collectors.compactMap { name in
             Self.collector(name, options: options, socket: socket, listener: lifecycle, tableSource: tableSource, renderer: renderer,
                            statistics: statistics, names: names, logger: logger)
         }, beforeRead: {
@@ -175,12 +175,12 @@ public final class Exporter {
             let accounting = AccountingSetting.isEnabled()
             TrafficCollector.logAccounting(accounting, logger: logger)
             collector = TrafficCollector(store: listener.store, renderer: renderer, logger: logger, loggedAccounting: accounting)
-        case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop, store: listener?.store)
+        case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
         case .tableSource: collector = tableSource
         case .names:
             guard let names else { return nil }
-            collector = NamesCollector(directory: names, renderer: renderer, store: listener?.store,
+            collector = NamesCollector(directory: names, renderer: renderer,
                                        wanted: options.maxHosts > 0 ? options.maxHosts : 10_000)
         case .process: collector = ProcessCollector()
         case .http: collector = HTTPCollector(statistics: statistics)

@@ -21,6 +21,7 @@ public final class Scraper {
         help: "When the table read this response comes from started, in seconds since the epoch: time() minus it is the data's age.")
 
     private let table: any TableSource
+    private let events: LifecycleStore?
     private let registry: CollectorRegistry<ScrapeContext>
     private var lastSize = 0
     private var readCount: UInt64 = 0
@@ -30,9 +31,11 @@ public final class Scraper {
     /// the read starts, and files that are re-read when they change.
     private let beforeRead: () -> Void
 
-    public init(table: any TableSource, collectors: [CollectorRegistry<ScrapeContext>.Entry],
+    /// `events`, when connections are counted from events, is copied once per scrape for its collectors.
+    public init(table: any TableSource, events: LifecycleStore? = nil, collectors: [CollectorRegistry<ScrapeContext>.Entry],
                 beforeRead: @escaping () -> Void = {}, logger: Logger) {
         self.table = table
+        self.events = events
         self.beforeRead = beforeRead
         registry = CollectorRegistry(prefix: "conntrack_exporter", collectors, logger: logger)
     }
@@ -52,7 +55,7 @@ public final class Scraper {
     public func exposition(of read: Result<TableRead, SystemError>, readDuration: Duration = .zero) -> [UInt8] {
         let start = ContinuousClock.now
         var writer = ExpositionWriter(reservingCapacity: lastSize + lastSize / 8)
-        let succeeded = registry.collect(ScrapeContext(table: read), into: &writer)
+        let succeeded = registry.collect(ScrapeContext(table: read, events: events?.snapshot), into: &writer)
         writer.header(Self.reads)
         writer.sample(Self.reads.name, value: readCount)
         writer.header(Self.readSeconds)

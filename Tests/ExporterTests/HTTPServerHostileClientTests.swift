@@ -151,9 +151,15 @@ import Testing
     @Test func aFreshConnectionFromTheFloodingAddressGetsToSendItsRequest() throws {
         var limits = HTTPServer.Limits()
         limits.maxConnections = 4
-        let server = try RunningServer(limits: limits, reading: SlowTable(FixedTable(), delay: 1), views: true)
+        let table = SlowTable(FixedTable(), delay: 1)
+        let server = try RunningServer(limits: limits, reading: table, views: true)
         let waiting = try (0..<4).map { _ in try TestHTTPClient(port: server.port, source: 2) }
-        for client in waiting { try client.sendGet("/connections") }
+        // The first request's read is under way before the others arrive, so they wait for the
+        // next read: requests waiting for work of their own, which make room before a fresh
+        // connection does. (Sharing a read in progress, they would rank after it.)
+        try waiting[0].sendGet("/connections")
+        while table.started.withLock({ $0 }) == 0 { usleep(1000) }
+        for client in waiting.dropFirst() { try client.sendGet("/connections") }
         Thread.sleep(forTimeInterval: 0.1)
         // Connected, nothing sent yet; then the flood reconnects past the limit.
         let fresh = try TestHTTPClient(port: server.port, source: 2)
