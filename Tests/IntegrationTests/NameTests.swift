@@ -72,15 +72,17 @@ struct NameTests {
         defer { try? FileManager.default.removeItem(atPath: events) }
         let exporter = try ExporterProcess(in: namespace, arguments: ["--names.dns", "--names.dns-min-ttl", "3s", "--ignore-hosts", ":9318,:9319",
                                                                       "--log-events"], outputFile: events)
-        let scrape = try exporter.scrape(until: { scrape in
-            ["named", "not_found", "unconfirmed", "rejected"].map { Self.lookups(scrape, $0) }.reduce(0, +) >= hosts.count
-        })
+        // Every host answered once. Unnamed answers are kept for 3 s (--names.dns-min-ttl): on a loaded
+        // machine, where the round of lookups takes longer, the first ones are asked again before the
+        // last are answered, so waiting for a total would stop early and counts may exceed one each.
+        let expected = ["named": 2, "unconfirmed": 2, "not_found": 1, "rejected": Self.hostile.count]
+        let scrape = try exporter.scrape(until: { scrape in expected.allSatisfy { Self.lookups(scrape, $0.key) >= $0.value } })
         #expect(Self.named(scrape) == ["198.18.0.7:8080": "db-1.example.org", "[2001:db8::7]:8080": "v6.example.org"])
         #expect(scrape.value("conntrack_host_info", ["host": "198.18.0.7:8080", "name": "db-1.example.org", "source": "dns"]) == 1)
-        #expect(Self.lookups(scrape, "named") == 2 && Self.lookups(scrape, "unconfirmed") == 2 && Self.lookups(scrape, "not_found") == 1)
-        #expect(Self.lookups(scrape, "rejected") == Self.hostile.count)
+        #expect(Self.lookups(scrape, "named") == 2, "named answers are kept for their 10 s TTL")
+        // Each rejected answer counts its reason.
         let rejected = scrape.samples.filter { $0.name == "conntrack_exporter_names_rejected_total" }.map(\.value).reduce(0, +)
-        #expect(Int(rejected) == Self.hostile.count)
+        #expect(Int(rejected) >= Self.hostile.count)
         let check = try runAllowingFailure(["promtool", "check", "metrics"], input: scrape.text)
         #expect(check.status == 0, "\(check.output)\(check.error)")
 
