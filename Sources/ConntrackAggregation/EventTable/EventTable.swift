@@ -67,8 +67,9 @@ public final class EventTable: Sendable {
     /// Stops keeping the table and hands its memory back: reads get nil (dumps) until it is
     /// activated and rebuilt again. A rebuild running meanwhile is discarded when it ends.
     public func deactivate() {
-        active.store(false, ordering: .relaxed)
+        // Under the lock that ``apply(_:classifier:)`` checks it in: no event lands after the emptying.
         state.withLock { state in
+            active.store(false, ordering: .relaxed)
             state.kept = KeptTable(maxHosts: maxHosts)
             state.details = nil
         }
@@ -88,6 +89,8 @@ public final class EventTable: Sendable {
             update = classifier.classify(entry).map(KeptTable.EntryState.init)
         }
         state.withLock { state in
+            // Checked again under the lock: deactivated meanwhile, the table was emptied.
+            guard isActive else { return }
             state.kept.set(key, to: update)
             state.recorded?.append(RecordedEvent(key: key, state: update))
         }
