@@ -119,7 +119,9 @@ struct HostileTrafficTests {
             try runAllowingFailure(["ip", "netns", "exec", namespace.name, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                                     "--max-time", "5", "http://127.0.0.1:9318/metrics"]).output == "200"
         }.count
-        withExtendedLifetime(writer) {}
+        // Done rewriting before the weaker files are written: a rewrite after one replaced it
+        // before the reload read it (when the probes took under the writer's 20 s).
+        writer.waitUntilExit()
         #expect(unauthenticated == 0)
         for weaker in ["basic_auth_users:\n", "", "# being written\n"] {
             try weaker.write(toFile: tls.webConfig, atomically: false, encoding: .utf8)
