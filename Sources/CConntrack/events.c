@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  // recvmmsg
 #include "internal.h"
 
 #include <errno.h>
@@ -58,19 +59,51 @@ int cct_events_set_buffer_size(cct_socket *s, int buffer_bytes) {
 
 // Bounded so one call never holds the caller for long under a flood.
 #define CCT_EVENTS_PER_RECEIVE 1024
+// Events taken per recvmmsg: one system call for many small messages, where a recv each
+// cost the listener about a tenth of its time in syscall entry and exit alone. Each gets a
+// slot of the socket's buffer; an event message (a few hundred bytes) fits many times over.
+#define CCT_EVENTS_PER_CALL 16
+#define CCT_EVENT_SLOT (CCT_BUFFER_SIZE / CCT_EVENTS_PER_CALL)
 
 int cct_events_receive(cct_socket *s, cct_entry_callback callback, void *context) {
     struct cct_parse_state state = { callback, context, 1 };
+    struct mmsghdr messages[CCT_EVENTS_PER_CALL];
+    struct iovec slots[CCT_EVENTS_PER_CALL];
+    struct sockaddr_nl senders[CCT_EVENTS_PER_CALL];
     int count = 0;
     while (count < CCT_EVENTS_PER_RECEIVE) {
-        ssize_t n = cct_receive_from_kernel(s, s->buffer, sizeof(s->buffer), MSG_DONTWAIT);
-        if (n < 0) {
+        for (int i = 0; i < CCT_EVENTS_PER_CALL; i++) {
+            slots[i] = (struct iovec){ s->buffer + i * CCT_EVENT_SLOT, CCT_EVENT_SLOT };
+            messages[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &senders[i], .msg_namelen = sizeof(senders[i]),
+                                                         .msg_iov = &slots[i], .msg_iovlen = 1 } };
+        }
+        int received = recvmmsg(mnl_socket_get_fd(s->nl), messages, CCT_EVENTS_PER_CALL, MSG_DONTWAIT, NULL);
+        if (received < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) return count;
+            return -1;  // ENOBUFS among them; an error after some messages comes with the next call
+        }
+        int truncated = 0;
+        for (int i = 0; i < received; i++) {
+            const struct msghdr *message = &messages[i].msg_hdr;
+            // Any process of the namespace may send to the socket's port id: only the kernel's count.
+            if (message->msg_namelen != sizeof(senders[i]) || senders[i].nl_pid != 0) {
+                __atomic_fetch_add(&s->rejected, 1, __ATOMIC_RELAXED);
+                continue;
+            }
+            if (message->msg_flags & MSG_TRUNC) {
+                truncated = 1;
+                continue;
+            }
+            if (cct_run_callbacks(slots[i].iov_base, messages[i].msg_len, 0, 0, cct_parse_entry, &state) < 0) return -1;
+        }
+        // Cut short, an event is lost: said as the kernel says a loss, so a kept table is rebuilt.
+        if (truncated) {
+            errno = ENOBUFS;
             return -1;
         }
-        if (cct_run_callbacks(s->buffer, (size_t)n, 0, 0, cct_parse_entry, &state) < 0) return -1;
-        count++;
+        if (received == 0) return count;
+        count += received;
     }
     return count;
 }

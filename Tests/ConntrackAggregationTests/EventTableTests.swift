@@ -16,7 +16,7 @@ import Testing
         let table = EventTable(maxHosts: 0)
         var seen: [(ConntrackEntry.Message, KeptTable.EntryState?)] = []
         try ConntrackMessages.parse(RecordedEvents.updates, asEvents: true) { entry in
-            table.apply(entry, classifier: classifier)
+            table.apply(entry, classified: classifier.labeler.classify(entry))
             seen.append((entry.message, table.kept(entry)))
         }
         let host = HostKey(RemoteEndpoint(address: IPAddress("127.0.0.1")!, port: 9998), mode: .endpoint)
@@ -51,8 +51,8 @@ import Testing
         // The dump saw the first entry established and the second alive; events that came
         // during the dump moved the first to FIN_WAIT and destroyed the second.
         let dump = RacingTable(entries: [early, gone]) {
-            table.apply(closing, classifier: classifier)
-            table.apply(destroyed, classifier: classifier)
+            table.apply(closing, classified: classifier.labeler.classify(closing))
+            table.apply(destroyed, classified: classifier.labeler.classify(destroyed))
         }
         #expect(!table.beginRebuild())
         try table.rebuild(reading: dump, reason: .start)

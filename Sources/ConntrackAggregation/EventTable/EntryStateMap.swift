@@ -2,41 +2,47 @@
 /// from events holds per conntrack entry, millions of them on a NAT gateway.
 ///
 /// Open addressing with linear probing and backward-shift deletion (no tombstones, so a
-/// table with churn does not fill up with them). Keys are already seeded hashes (see
-/// ``KeptTable/key(of:)``), so their low bits pick the slot; 0 marks a free slot. At most
-/// 80% full and at least 40% after growing: 15 to 30 bytes per entry.
+/// table with churn does not fill up with them). A slot's key and value sit side by side,
+/// one cache miss per lookup on a table far larger than the caches. Keys are already seeded
+/// hashes (see ``KeptTable/key(of:)``): the high bits, scaled to the capacity, pick the slot,
+/// so the capacity need not be a power of two; 0 marks a free slot. At most 80% full, about
+/// 67% after ``fit()`` and at least 53% after growing: 15 to 23 bytes per entry.
 struct EntryStateMap: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt32]
+    /// Three words a slot: the key's high half, its low half, the value.
+    private var words: [UInt32]
+    private var capacity: Int
     private(set) var count = 0
 
     init(expectedCount: Int = 0) {
-        var capacity = 16
-        while capacity * 4 < expectedCount * 5 { capacity *= 2 }
-        keys = Array(repeating: 0, count: capacity)
-        values = Array(repeating: 0, count: capacity)
+        self.init(capacity: expectedCount * 3 / 2)
+    }
+
+    private init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        words = Array(repeating: 0, count: self.capacity * 3)
     }
 
     /// Bytes the slots take.
-    var bytes: Int { keys.count * (MemoryLayout<UInt64>.stride + MemoryLayout<UInt32>.stride) }
+    var bytes: Int { words.count * MemoryLayout<UInt32>.stride }
 
     subscript(key: UInt64) -> UInt32? {
-        let (index, found) = probe(key)
-        return found ? values[index] : nil
+        let (slot, found) = probe(key)
+        return found ? words[slot * 3 + 2] : nil
     }
 
     /// Sets the value of `key`; returns the one it replaced.
     @discardableResult
     mutating func updateValue(_ value: UInt32, forKey key: UInt64) -> UInt32? {
         precondition(key != 0, "0 marks a free slot")
-        if (count + 1) * 5 > keys.count * 4 { grow() }
-        let (index, found) = probe(key)
-        let old = found ? values[index] : nil
+        if (count + 1) * 5 > capacity * 4 { resize(to: capacity * 3 / 2) }
+        let (slot, found) = probe(key)
+        let old = found ? words[slot * 3 + 2] : nil
         if !found {
-            keys[index] = key
+            words[slot * 3] = UInt32(truncatingIfNeeded: key >> 32)
+            words[slot * 3 + 1] = UInt32(truncatingIfNeeded: key)
             count += 1
         }
-        values[index] = value
+        words[slot * 3 + 2] = value
         return old
     }
 
@@ -45,42 +51,65 @@ struct EntryStateMap: Sendable {
     mutating func removeValue(forKey key: UInt64) -> UInt32? {
         var (hole, found) = probe(key)
         guard found else { return nil }
-        let removed = values[hole]
-        let mask = keys.count - 1
+        let removed = words[hole * 3 + 2]
         // Shift back every following key of the run that would no longer be found past the hole.
-        var index = (hole + 1) & mask
-        while keys[index] != 0 {
-            let home = Int(truncatingIfNeeded: keys[index]) & mask
-            if (index - home) & mask >= (index - hole) & mask {
-                keys[hole] = keys[index]
-                values[hole] = values[index]
-                hole = index
+        var slot = next(hole)
+        while case let moved = self.key(at: slot), moved != 0 {
+            if distance(from: home(of: moved), to: slot) >= distance(from: hole, to: slot) {
+                for word in 0..<3 { words[hole * 3 + word] = words[slot * 3 + word] }
+                hole = slot
             }
-            index = (index + 1) & mask
+            slot = next(slot)
         }
-        keys[hole] = 0
+        for word in 0..<3 { words[hole * 3 + word] = 0 }
         count -= 1
         return removed
     }
 
+    /// Sizes the slots for the entries held now (about 67% full), after a rebuild filled the
+    /// map by growing it.
+    mutating func fit() {
+        let fitted = count * 3 / 2
+        if fitted * 10 < capacity * 9 || fitted * 10 > capacity * 11 { resize(to: fitted) }
+    }
+
     /// Calls `body` with every key and value, in no particular order.
     func forEach(_ body: (UInt64, UInt32) -> Void) {
-        for index in keys.indices where keys[index] != 0 { body(keys[index], values[index]) }
-    }
-
-    private func probe(_ key: UInt64) -> (index: Int, found: Bool) {
-        let mask = keys.count - 1
-        var index = Int(truncatingIfNeeded: key) & mask
-        while keys[index] != 0 {
-            if keys[index] == key { return (index, true) }
-            index = (index + 1) & mask
+        for slot in 0..<capacity {
+            let key = key(at: slot)
+            if key != 0 { body(key, words[slot * 3 + 2]) }
         }
-        return (index, false)
     }
 
-    private mutating func grow() {
-        var grown = EntryStateMap(expectedCount: keys.count)
-        forEach { grown.updateValue($1, forKey: $0) }
-        self = grown
+    private func key(at slot: Int) -> UInt64 {
+        UInt64(words[slot * 3]) << 32 | UInt64(words[slot * 3 + 1])
+    }
+
+    private func home(of key: UInt64) -> Int {
+        Int(truncatingIfNeeded: key.multipliedFullWidth(by: UInt64(capacity)).high)
+    }
+
+    private func next(_ slot: Int) -> Int {
+        slot + 1 == capacity ? 0 : slot + 1
+    }
+
+    /// Steps from `start` forward to `end`, wrapping at the end of the slots.
+    private func distance(from start: Int, to end: Int) -> Int {
+        end >= start ? end - start : end + capacity - start
+    }
+
+    private func probe(_ key: UInt64) -> (slot: Int, found: Bool) {
+        var slot = home(of: key)
+        while case let held = self.key(at: slot), held != 0 {
+            if held == key { return (slot, true) }
+            slot = next(slot)
+        }
+        return (slot, false)
+    }
+
+    private mutating func resize(to newCapacity: Int) {
+        var resized = EntryStateMap(capacity: newCapacity)
+        forEach { resized.updateValue($1, forKey: $0) }
+        self = resized
     }
 }

@@ -76,18 +76,19 @@ public final class EventTable: Sendable {
         HeapPolicy.releaseFreeMemory()
     }
 
-    /// Applies one event, classified by `classifier` (nil: the entry is not, or no longer, counted).
-    public func apply(_ entry: ConntrackEntry, classifier: ConnectionClassifier) {
+    /// Applies one event; `classified` is its host and direction as ``HostLabeler`` gives them
+    /// (nil: the entry is not, or no longer, counted).
+    public func apply(_ entry: ConntrackEntry, classified: (host: HostKey, direction: ConnectionDirection)?) {
         guard entry.isTCP, isActive else { return }
-        let key = KeptTable.key(of: entry)
         let update: KeptTable.EntryState?
         if entry.message == .destroy {
             update = nil
-        } else if entry.tcpState == nil {
-            return  // a status change without the state: nothing to move
+        } else if let tcpState = entry.tcpState {
+            update = KeptTable.EntryState(entry, tcpState: tcpState, classified: classified)
         } else {
-            update = classifier.classify(entry).map(KeptTable.EntryState.init)
+            return  // a status change without the state: nothing to move
         }
+        let key = KeptTable.key(of: entry)
         state.withLock { state in
             // Checked again under the lock: deactivated meanwhile, the table was emptied.
             guard isActive else { return }
@@ -124,6 +125,7 @@ public final class EventTable: Sendable {
             throw error
         }
         var rebuilt = builder.table
+        rebuilt.fit()
         state.withLock { state in
             // Deactivated while the dump ran: the events it missed were never recorded.
             guard isActive else { return state.recorded = nil }

@@ -20,6 +20,14 @@ struct KeptTable: Sendable {
         init(_ connection: TrackedConnection) {
             self.init(host: connection.host, tcpState: connection.tcpState, closedBy: connection.closedBy)
         }
+
+        /// The state of an event's entry in `tcpState`, as ``ConnectionClassifier`` would count
+        /// it without what events leave out (idle time, age, traffic); nil when not counted.
+        init?(_ entry: ConntrackEntry, tcpState: TCPState, classified: (host: HostKey, direction: ConnectionDirection)?) {
+            guard let classified, let state = ConnectionState(tcpState) else { return nil }
+            self.init(host: classified.host, tcpState: tcpState,
+                      closedBy: state == .closing ? ClosingSide(of: entry, direction: classified.direction) : nil)
+        }
     }
 
     /// Host indexes fit in the 24 bits above the state and side.
@@ -57,6 +65,11 @@ struct KeptTable: Sendable {
         hasher.combine(UInt32(entry.sourcePort) << 16 | UInt32(entry.destinationPort))
         let key = UInt64(bitPattern: Int64(hasher.finalize()))
         return key == 0 ? 1 : key
+    }
+
+    /// Sizes the entries' slots for the entries kept now, after a rebuild's dump filled them.
+    mutating func fit() {
+        entries.fit()
     }
 
     /// The state of the entry under `key`, nil when none is kept.

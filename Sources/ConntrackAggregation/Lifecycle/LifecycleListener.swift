@@ -141,7 +141,6 @@ public final class LifecycleListener: Sendable {
 
     private func run(labeler initial: HostLabeler) {
         var labeler = initial
-        var classifier = ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read(), nowNanoseconds: 0)
         // A rebuild that could not start yet (one was running) or is due.
         var wantedRebuild: EventTable.RebuildReason?
         var lastCheck = MonotonicClock.seconds()
@@ -174,7 +173,6 @@ public final class LifecycleListener: Sendable {
             if ready > 0 && fds[1].revents != 0 && monitor.value.drain() {
                 do {
                     labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
-                    classifier = ConnectionClassifier(labeler: labeler, timeouts: classifier.timeouts, nowNanoseconds: 0)
                 } catch {
                     logger.warning("cannot re-read local addresses", metadata: ["err": "\(error)"])
                 }
@@ -182,7 +180,7 @@ public final class LifecycleListener: Sendable {
             var drained = true
             if ready > 0 && fds[0].revents != 0 {
                 do {
-                    drained = try drain(socket, classifier: classifier, at: now)
+                    drained = try drain(socket, labeler: labeler, at: now)
                 } catch where error.errno == ENOBUFS {
                     handleOverflow(socket)
                     // What the lost events changed is unknown: only a new dump tells.
@@ -212,21 +210,21 @@ public final class LifecycleListener: Sendable {
     }
 
     /// Handles queued events for up to ``drainBudget``; true when the socket was emptied.
-    private func drain(_ socket: ConntrackEventSocket, classifier: ConnectionClassifier, at now: Int64) throws(SystemError) -> Bool {
+    private func drain(_ socket: ConntrackEventSocket, labeler: HostLabeler, at now: Int64) throws(SystemError) -> Bool {
         let drainEnd = ContinuousClock.now + Self.drainBudget
         while ContinuousClock.now < drainEnd {
-            if try socket.receive({ handle($0, classifier: classifier, at: now) }) == 0 { return true }
+            if try socket.receive({ handle($0, labeler: labeler, at: now) }) == 0 { return true }
         }
         return false
     }
 
-    private func handle(_ entry: ConntrackEntry, classifier: ConnectionClassifier, at now: Int64) {
-        kept?.table.apply(entry, classifier: classifier)
+    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, at now: Int64) {
+        let classified = labeler.classify(entry)
+        kept?.table.apply(entry, classified: classified)
         guard entry.message != .update else {
             store.withCounters { $0.countEvent(entry.message) }
             return
         }
-        let classified = classifier.labeler.classify(entry)
         let counted = classified?.host
         let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
         let traffic = classified.flatMap { Traffic(of: entry, direction: $0.direction) }
