@@ -87,7 +87,7 @@ int cct_events_receive(cct_socket *s, cct_entry_callback callback, void *context
         for (int i = 0; i < received; i++) {
             const struct msghdr *message = &messages[i].msg_hdr;
             // Any process of the namespace may send to the socket's port id: only the kernel's count.
-            if (message->msg_namelen != sizeof(senders[i]) || senders[i].nl_pid != 0) {
+            if (!cct_sent_by_kernel(&senders[i], message->msg_namelen)) {
                 __atomic_fetch_add(&s->rejected, 1, __ATOMIC_RELAXED);
                 continue;
             }

@@ -26,6 +26,11 @@ struct cct_socket {
     uint64_t rejected;                   // messages dropped: not sent by the kernel
 };
 
+/// Whether a datagram's sender, as recvmsg filled it in (`length` bytes), is the kernel (port id 0).
+static inline int cct_sent_by_kernel(const struct sockaddr_nl *sender, socklen_t length) {
+    return length == sizeof(*sender) && sender->nl_pid == 0;
+}
+
 /// Receives one datagram into `buffer` like recv(2), blocking unless `flags` say otherwise,
 /// and drops (and counts) those not sent by the kernel (port id 0): any process of the
 /// namespace may send to a netlink socket's port id. Returns the length, or -1 and errno.

@@ -51,7 +51,7 @@ ssize_t cct_receive_from_kernel(cct_socket *s, void *buffer, size_t size, int fl
         struct sockaddr_nl sender;
         socklen_t length = sizeof(sender);
         ssize_t n = recvfrom(mnl_socket_get_fd(s->nl), buffer, size, flags, (struct sockaddr *)&sender, &length);
-        if (n < 0 || (length == sizeof(sender) && sender.nl_pid == 0)) return n;
+        if (n < 0 || cct_sent_by_kernel(&sender, length)) return n;
         __atomic_fetch_add(&s->rejected, 1, __ATOMIC_RELAXED);
     }
 }
