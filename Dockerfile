@@ -1,7 +1,7 @@
 # Build: an official Swift image (Debian 12), the Swift runtime linked statically.
 FROM swift:6.2-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libnetfilter-conntrack-dev libmnl-dev zlib1g-dev libssl-dev libcrypt-dev libyaml-dev libc-ares-dev pkg-config \
+    && apt-get install -y --no-install-recommends libnetfilter-conntrack-dev libmnl-dev libdeflate-dev libssl-dev libcrypt-dev libyaml-dev libc-ares-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -16,7 +16,7 @@ FROM debian:12-slim
 # (docker run --cap-add=NET_ADMIN); without it the exporter exits with a message saying so.
 RUN --mount=type=bind,from=build,source=/out,target=/build \
     apt-get update \
-    && apt-get install -y --no-install-recommends libnetfilter-conntrack3 libnfnetlink0 libmnl0 zlib1g libssl3 libcrypt1 libyaml-0-2 libc-ares2 libstdc++6 libgcc-s1 libcap2-bin \
+    && apt-get install -y --no-install-recommends libnetfilter-conntrack3 libnfnetlink0 libmnl0 libdeflate0 libssl3 libcrypt1 libyaml-0-2 libc-ares2 libstdc++6 libgcc-s1 libcap2-bin \
     && install -m 0755 /build/conntrack_exporter /usr/local/bin/conntrack_exporter \
     && setcap cap_net_admin+p /usr/local/bin/conntrack_exporter \
     && apt-get purge -y --auto-remove libcap2-bin \

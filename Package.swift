@@ -43,7 +43,8 @@ let package = Package(
         .systemLibrary(name: "CNetfilterConntrack", pkgConfig: "libnetfilter_conntrack",
                        providers: [.apt(["libnetfilter-conntrack-dev"])]),
         .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // gzip for scrapes: libdeflate, faster than zlib and smaller at level 1 (BENCHMARKS.md).
+        .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibcrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         // Reverse DNS through c-ares: asynchronous, honours resolv.conf, parses DNS answers itself.
@@ -54,7 +55,7 @@ let package = Package(
         // Thin C layers, each with prefixed names and a header that states its rules.
         .target(name: "CConntrack", dependencies: ["CNetfilterConntrack", "CMnl"]),
         .target(name: "CLinux"),
-        .target(name: "CGzip", dependencies: ["CZlib"]),
+        .target(name: "CGzip", dependencies: ["CLibdeflate"]),
         .target(name: "CTLS", dependencies: ["COpenSSL"]),
         .target(name: "CCrypt", dependencies: ["CLibcrypt"]),
         .target(name: "CResolver", dependencies: ["CCares"]),

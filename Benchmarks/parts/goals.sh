@@ -35,3 +35,8 @@ goal "DNS unreachable: scrape wall time <= 1.10 x names off" "$(figure names.unr
 goal "events mode: memory per kept entry <= 32 bytes beyond dump mode ($(figure eventtable.entries) entries)" "$(figure eventtable.bytes_per_entry) B" "$(figure eventtable.bytes_per_entry)" 32 le
 goal "events mode, $(figure eventtable.entries) entries, 15 s at 2,000 new connections/s: CPU <= 0.10 x a dump-mode scrape" "$(figure eventtable.interval_ratio) x" \
     "$(figure eventtable.interval_ratio)" 0.10 le
+goal "dump mode, 250k / 10k hosts: gzip scrape CPU <= 1.30 x floor CPU" "$(figure source.gzip_ratio) x" "$(figure source.gzip_ratio)" 1.30 le
+goal "dump mode, 250k / 10k hosts: plain scrape CPU <= 1.20 x floor CPU" "$(figure source.plain_ratio) x" "$(figure source.plain_ratio)" 1.20 le
+goal "two scrapers 1 s apart within --table.max-age: one dump" "$(figure source.shared_reads) read(s)" "$(figure source.shared_reads)" 1 le
+goal "auto at 250k under conntrack-churn at full speed, scraped every 15 s: CPU <= 1.05 x dump mode (it chose $(figure source.auto_choice))" \
+    "$(figure source.auto_ratio) x" "$(figure source.auto_ratio)" 1.05 le

@@ -11,25 +11,15 @@ static int set_buffer(int fd, int bytes) {
     return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 }
 
-static int attach_tcp_filter(int fd) {
-    struct nfct_filter *filter = nfct_filter_create();
-    if (filter == NULL) return -1;
-    nfct_filter_add_attr_u32(filter, NFCT_FILTER_L4PROTO, CCT_PROTO_TCP);
-    int ret = nfct_filter_attach(fd, filter);
-    int saved = errno;
-    nfct_filter_destroy(filter);
-    errno = saved;
-    return ret;
-}
-
 cct_socket *cct_events_open(int buffer_bytes, int with_updates) {
     cct_socket *s = calloc(1, sizeof(*s));
     if (s == NULL) return NULL;
-    // UPDATE only when asked: it adds about five messages per TCP connection, built in the packet path.
+    // UPDATE only when asked: it adds about five messages per TCP connection, built in the packet
+    // path, of which the filter passes about three.
     s->groups = NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_DESTROY | (with_updates ? NF_NETLINK_CONNTRACK_UPDATE : 0);
     if (cct_connect(s) < 0) goto failed;
     int fd = mnl_socket_get_fd(s->nl);
-    if (set_buffer(fd, buffer_bytes) < 0 || attach_tcp_filter(fd) < 0) goto failed;
+    if (set_buffer(fd, buffer_bytes) < 0 || cct_attach_event_filter(fd) < 0) goto failed;
     return s;
 
 failed: {

@@ -73,7 +73,12 @@ struct cct_parse_state {
     int events;   // parse reply tuples and timestamps, and tell NEW from DESTROY
 };
 
+// Attaches the event socket's filter to `fd`: TCP only, and UPDATE only where the state moves
+// an entry to another count. 0 or -1 and errno.
+int cct_attach_event_filter(int fd);
+
 /// An mnl callback parsing one conntrack message into a cct_entry.
+
 int cct_parse_entry(const struct nlmsghdr *nlh, void *data);
 
 /// Runs `callback` over a buffer of messages, failing with EBADMSG on a truncated one.

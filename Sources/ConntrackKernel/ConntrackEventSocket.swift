@@ -3,7 +3,8 @@ import Glibc
 import LinuxSystem
 
 /// A netlink socket subscribed to the kernel's NEW and DESTROY conntrack events (and UPDATE,
-/// when asked), with an in-kernel filter that drops all but TCP before they are queued.
+/// when asked), with an in-kernel filter that drops all but TCP, and the UPDATE events that
+/// move no count, before they are queued (see `cct_events_open`).
 public final class ConntrackEventSocket {
     private let handle: NetlinkHandle
 

@@ -1,12 +1,12 @@
 import CGzip
 
-/// gzip compression of response bodies (zlib).
+/// gzip compression of response bodies (libdeflate).
 public enum Gzip {
     /// The fastest level: a scrape body is mostly repeated metric names, which level 1
     /// already shrinks about tenfold, at a small fraction of the scrape's time.
     public static let level: Int32 = 1
 
-    /// The gzip stream of `bytes`, nil if zlib failed.
+    /// The gzip stream of `bytes`, nil if compression failed.
     public static func compress(_ bytes: [UInt8]) -> [UInt8]? {
         let bound = cgzip_bound(bytes.count)
         guard bound > 0 else { return nil }

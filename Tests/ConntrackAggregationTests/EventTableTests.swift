@@ -21,11 +21,20 @@ import Testing
         }
         let host = HostKey(RemoteEndpoint(address: IPAddress("127.0.0.1")!, port: 9998), mode: .endpoint)
         #expect(seen.map(\.0) == [.new, .update, .update, .update, .update, .update, .update])
-        #expect(seen.map { $0.1?.tcpState } == [.synSent, .synReceived, .established, .finWait, .closeWait, .lastAck, .timeWait])
+        // SYN_RECV, CLOSE_WAIT and LAST_ACK are kept as the state before them (the socket's filter drops them).
+        #expect(seen.map { $0.1?.tcpState } == [.synSent, .synSent, .established, .finWait, .finWait, .finWait, .timeWait])
         #expect(seen.allSatisfy { $0.1?.host == host })
         // The client (this machine's end) sent the first FIN; the kernel marks it from FIN_WAIT on.
         #expect(seen.map { $0.1?.closedBy } == [nil, nil, nil, .local, .local, .local, .local])
         #expect(table.health.entries == 1)
+    }
+
+    @Test func keepsEachStateAsOneCountedTheSame() {
+        for state in TCPState.allCases {
+            let kept = KeptTable.EntryState.kept(state)
+            #expect(ConnectionState(kept) == ConnectionState(state) && kept.isHalfClosed == state.isHalfClosed, "\(state)")
+            #expect(KeptTable.EntryState.kept(kept) == kept)
+        }
     }
 
     @Test func servesNothingUntilTheFirstRebuild() throws {

@@ -111,6 +111,40 @@ struct EventTableTests {
         #expect(checked.value("conntrack_exporter_table_rebuilds_total", ["reason": "loss"]) == 0)
     }
 
+    /// The event socket's filter lets through, of a graceful connection's UPDATE events, only
+    /// ESTABLISHED, FIN_WAIT and TIME_WAIT: SYN_RECV, CLOSE_WAIT and LAST_ACK move no count.
+    @Test func receivesOnlyTheUpdatesThatMoveACount() throws {
+        let namespace = try TestNamespace()
+        // Each scrape reads anew: none is answered from the last read by its age.
+        let events = try ExporterProcess(in: namespace, port: 9318,
+                                         arguments: Self.common + ["--table.source", "events", "--table.max-age", "0"])
+        let counts = { (scrape: Exposition) in
+            (scrape.value("conntrack_exporter_events_total", ["type": "new"]) ?? 0,
+             scrape.value("conntrack_exporter_events_total", ["type": "update"]) ?? 0)
+        }
+        let before = counts(try events.scrape())
+        let connections = 50
+        try namespace.inside {
+            let listener = try LoopbackSocket.listen(port: 7206)
+            defer { close(listener) }
+            for index in 0..<connections {
+                let pair = try LoopbackSocket.connectAndAccept(listener: listener, port: 7206)
+                // Either side first, as in TIME_WAIT by closed_by above.
+                close(pair[index % 2])
+                usleep(10_000)
+                close(pair[1 - index % 2])
+            }
+        }
+        usleep(500_000)
+        let after = counts(try events.scrape())
+        let (new, updates) = (after.0 - before.0, after.1 - before.1)
+        // Each scrape is a connection too: the first's close and the second's opening fall in between.
+        #expect(new >= Double(connections) && new <= Double(connections + 2), "\(new) NEW events")
+        #expect(updates >= 3 * Double(connections) && updates <= 3 * new + 3,
+                "\(updates) UPDATE events for \(new) connections: 3 each (ESTABLISHED, FIN_WAIT, TIME_WAIT), not 5 or 6")
+        _ = try expectAgreement(events, try ExporterProcess(in: namespace, port: 9319, arguments: Self.common), namespace: namespace)
+    }
+
     /// 20,000 synthetic entries make the first dump long; a churn runs through it, and later
     /// through a SIGSTOP of the exporter long enough to overflow its receive buffer.
     @Test func rebuildsExactlyAfterARacedFirstDumpAndAfterLostEvents() throws {

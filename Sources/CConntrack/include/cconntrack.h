@@ -124,6 +124,12 @@ int cct_table_size_read(cct_socket *socket, uint32_t *entries, uint32_t *limit);
 /// Opens a socket subscribed to NEW and DESTROY events (and UPDATE with `with_updates`)
 /// with an in-kernel filter that drops all but TCP, and a receive buffer of `buffer_bytes`
 /// (forced past rmem_max when the process has CAP_NET_ADMIN). NULL and errno on failure.
+/// The filter also drops the UPDATE events that move no count: those without a TCP state
+/// (a mark, a status bit), those into CLOSE_WAIT or LAST_ACK, which the kernel reaches only
+/// from FIN_WAIT, CLOSE_WAIT or LAST_ACK (half-closed, whoever closed first marked at
+/// FIN_WAIT), and those into SYN_RECV of an entry not assured (a handshake's, after SYN_SENT).
+/// A table kept from events therefore counts SYN_RECV as SYN_SENT, CLOSE_WAIT and LAST_ACK
+/// as FIN_WAIT.
 cct_socket *cct_events_open(int buffer_bytes, int with_updates);
 /// Joins (`on` non-zero) or leaves the UPDATE events' group on an open event socket, so a
 /// table kept from events can start and stop without a new socket. 0 or -1 and errno.

@@ -1,4 +1,4 @@
-// gzip compression through zlib (its init functions are macros Swift cannot call).
+// gzip compression of whole buffers through libdeflate.
 #ifndef CGZIP_H
 #define CGZIP_H
 
