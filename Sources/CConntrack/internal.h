@@ -78,7 +78,6 @@ struct cct_parse_state {
 int cct_attach_event_filter(int fd);
 
 /// An mnl callback parsing one conntrack message into a cct_entry.
-
 int cct_parse_entry(const struct nlmsghdr *nlh, void *data);
 
 /// Runs `callback` over a buffer of messages, failing with EBADMSG on a truncated one.
