@@ -92,6 +92,11 @@ void cct_socket_close(cct_socket *socket);
 /// filter for every family), and kernels before 5.8 ignore the filter (other
 /// protocols come back) or refuse it.
 int cct_dump(cct_socket *socket, uint8_t family, int tcp_only, cct_entry_callback callback, void *context);
+/// A dump receives on a thread of its own while the calling thread parses, and the kernel
+/// does most of a dump's work in that receiver: the CPU nanoseconds the receivers of the
+/// calling thread's dumps used, summed over the thread's life. Added to the thread's own
+/// CPU time, it is what the thread's dumps cost.
+uint64_t cct_dump_helper_cpu_ns(void);
 
 /// The room a dump request needs.
 enum { CCT_DUMP_REQUEST_SIZE = 128 };

@@ -1,9 +1,10 @@
+import ConntrackKernel
 import LinuxSystem
 import Synchronization
 
-/// The CPU the latest dump cost per entry, measured on the reading thread around a
-/// ``TableSource``'s reads (the kernel walks the table in that thread's `recvmsg`), for
-/// ``TableSourceChooser``.
+/// The CPU the latest dump cost per entry, measured around a ``TableSource``'s reads on the
+/// reading thread and the receiving thread its dump starts (where the kernel walks the table,
+/// in `recvmsg`), for ``TableSourceChooser``.
 public final class DumpCost: Sendable {
     /// The latest dump's entries and CPU seconds per entry; nil before the first.
     public struct Reading: Sendable {
@@ -33,9 +34,9 @@ private struct MeasuredSource: TableSource {
     let cost: DumpCost
 
     func read(observers: [any ConnectionObserver]) throws(SystemError) -> TableRead {
-        let start = ThreadCPUTime.nanoseconds()
+        let start = DumpCPUTime.nanoseconds()
         let read = try source.read(observers: observers)
-        cost.record(entries: read.tcpEntries + read.otherProtocolEntries, cpuNanoseconds: ThreadCPUTime.nanoseconds() - start)
+        cost.record(entries: read.tcpEntries + read.otherProtocolEntries, cpuNanoseconds: DumpCPUTime.nanoseconds() - start)
         return read
     }
 }
