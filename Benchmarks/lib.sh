@@ -86,6 +86,8 @@ view_time() { timed_request "http://127.0.0.1:$port/connections"; }
 # user + system ticks of a process (or a thread's stat file).
 ticks_of() { awk '{ print $14 + $15 }' "$1"; }
 cpu_ticks() { ticks_of "/proc/$exporter_pid/stat"; }
+# cpu_seconds_since TICKS: the exporter's CPU seconds since cpu_ticks gave TICKS.
+cpu_seconds_since() { awk -v t="$(( $(cpu_ticks) - $1 ))" -v hz="$clock_ticks" 'BEGIN { print t / hz }'; }
 # metric NAME [URL]: the value of the sample NAME (labels included) at URL (default $url).
 metric() { in_ns curl -s "${2:-$url}" | awk -v name="$1" '$1 == name { print $2 }'; }
 # rss_mib [PID]: resident memory of PID (default the exporter's) in MiB.

@@ -13,7 +13,7 @@ request_cpu() {
     paced
     before=$(cpu_ticks)
     in_ns curl -s -o /dev/null -w '%{time_total}\n' "$@" "$url" >"$work/last_read"
-    awk -v t="$(( $(cpu_ticks) - before ))" -v hz="$clock_ticks" 'BEGIN { print t / hz }'
+    cpu_seconds_since "$before"
 }
 : >"$work/gzip-rounds"
 for _ in $(seq "$runs"); do
@@ -50,7 +50,7 @@ under_churn() {
     for _ in $(seq $(( auto_seconds / 15 ))); do sleep 15; in_ns curl -s -o /dev/null -H 'Accept-Encoding: gzip' "$url"; done
     wait "$churn"
     local cpu source
-    cpu=$(awk -v t="$(( $(cpu_ticks) - before ))" -v hz="$clock_ticks" 'BEGIN { print t / hz }')
+    cpu=$(cpu_seconds_since "$before")
     source=$(in_ns curl -s "$url" | awk '$1 == "conntrack_exporter_table_source{source=\"events\"}" { print $2 == 1 ? "events" : "dump" }')
     stop_exporter
     echo "$cpu ${source:-dump} $(awk '{ print $2 }' "$work/churned")"
