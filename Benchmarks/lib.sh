@@ -63,9 +63,10 @@ start_exporter() {
     local dir=$bin
     if [ $# -gt 0 ] && [ -d "$1" ]; then dir=$1; shift; fi
     # Not through in_ns: $! must be the exporter itself (ip netns exec and taskset exec it).
-    # Every measured scrape reads the table: none is answered from the last read by its age.
+    # Every measured scrape reads the table: none is answered from the last read by its age, nor
+    # from a table kept from events (auto, the default, could switch to it during a part).
     ip netns exec "$ns" $launch "$dir/conntrack_exporter" --web.listen-address "127.0.0.1:$port" --ignore-hosts ":$port" \
-        --table.max-age 0 --log.level warn "$@" >/dev/null 2>"$work/exporter.log" &
+        --table.max-age 0 --table.source dump --log.level warn "$@" >/dev/null 2>"$work/exporter.log" &
     exporter_pid=$!
     for _ in $(seq 100); do in_ns curl -sf -o /dev/null "http://127.0.0.1:$port/" && return; sleep 0.1; done
     echo "exporter did not start: $(cat "$work/exporter.log")" >&2

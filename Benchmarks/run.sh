@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # Kept identical to the README's benchmark command.
 benchmark_command="apt-get update && apt-get install -y libnetfilter-conntrack-dev libmnl-dev libdeflate-dev libssl-dev libcrypt-dev libyaml-dev libc-ares-dev pkg-config conntrack nftables iproute2 procps curl gnuplot-nox linux-perf slowhttptest wrk unbound && swift build -c release && Benchmarks/run.sh"
-all_parts="scrape-sizes table-shapes startup event-path host-history event-capacity accounting names event-table table-source profile"
+all_parts="scrape-sizes table-shapes startup event-path host-history event-capacity accounting names event-table update-cost table-source profile"
 parts=${*:-$all_parts}
 ns="cte-bench-$$"
 work=$(mktemp -d)

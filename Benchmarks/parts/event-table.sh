@@ -1,8 +1,8 @@
 # Part: the table kept from events (--table.source=events) against dump mode, at each size of
 # EVENT_TABLE_ENTRIES (default 250,000, 1,000,000 and 2,000,000) with 10,000 hosts, $rounds
-# interleaved rounds a size; and what subscribing to UPDATE costs the kernel under loopback
-# churn (bare listeners, /proc/stat). Sizes past nf_conntrack_max (262,144 by default) are
-# measured only with RAISE_CONNTRACK_MAX=1 (see lib.sh), and skipped without it.
+# interleaved rounds a size (what subscribing to UPDATE costs the kernel is the part update-cost).
+# Sizes past nf_conntrack_max (262,144 by default) are measured only with RAISE_CONNTRACK_MAX=1
+# (see lib.sh), and skipped without it.
 sizes=${EVENT_TABLE_ENTRIES:-250000 1000000 2000000}
 rounds=${EVENT_TABLE_ROUNDS:-3}
 churn_seconds=${CHURN_SECONDS:-5}
@@ -101,25 +101,6 @@ record eventtable.interval_ratio "$largest_interval_ratio"
 record eventtable.bytes_per_entry "$largest_memory_per_entry"
 record eventtable.entries "$largest"
 
-# What UPDATE costs the kernel: machine-wide system + irq + softirq CPU per 1,000 connections of
-# churn, with a bare listener of NEW+DESTROY and one of NEW+UPDATE+DESTROY, interleaved.
-kernel_ticks() { awk '$1 == "cpu" { print $4 + $7 + $8 }' /proc/stat; }
-kernel_per_churn() {
-    local before result
-    ip netns exec "$ns" "$bin/conntrack-event-floor" ${1:-} >/dev/null &
-    local listener=$!
-    sleep 0.2
-    before=$(kernel_ticks)
-    result=$(in_ns "$bin/conntrack-churn" "$churn_seconds" 2 7998 | awk '{ print $2 }')
-    echo "$(( $(kernel_ticks) - before )) $result" | awk -v hz="$clock_ticks" '{ printf "%.3f\n", $1 * 1000 / hz / ($2 / 1000) }'
-    kill "$listener"; wait "$listener" 2>/dev/null || true
-}
-: >"$work/update-cost"
-for _ in $(seq "$rounds"); do echo "$(kernel_per_churn) $(kernel_per_churn updates)" >>"$work/update-cost"; done
-without=$(column 1 "$work/update-cost" | median)
-with=$(column 2 "$work/update-cost" | median)
-record eventtable.update_kernel_ratio "$(ratio "$with" "$without")"
-
 echo "## Table kept from events"
 echo
 echo "10,000 hosts, all TCP; $rounds rounds a size, each a bare dump (\`conntrack-dump-floor\`), a dump-mode exporter, then an"
@@ -139,10 +120,3 @@ echo "- Start: the process's CPU until the first rebuild ended (its dump into th
 echo "- 15 s at 2,000 new connections a second, computed from those figures: the events, one scrape, and the 10-minute"
 echo "  check amortized; the ratio is to one dump-mode scrape of the same table."
 echo
-echo "What the UPDATE subscription costs the kernel (machine-wide system + irq + softirq CPU from /proc/stat per 1,000"
-echo "loopback connections of \`conntrack-churn\`, a bare listener of each kind, $rounds interleaved rounds):"
-echo
-echo "| subscription | kernel CPU per 1,000 connections |"
-echo "| --- | ---: |"
-echo "| NEW + DESTROY (dump mode with the lifecycle collector) | $without ms |"
-echo "| NEW + UPDATE + DESTROY (events mode) | $with ms ($(awk '{ print $2 / $1 }' "$work/update-cost" | spread) x) |"

@@ -38,5 +38,7 @@ goal "events mode, $(figure eventtable.entries) entries, 15 s at 2,000 new conne
 goal "dump mode, 250k / 10k hosts: gzip scrape CPU <= 1.30 x floor CPU" "$(figure source.gzip_ratio) x" "$(figure source.gzip_ratio)" 1.30 le
 goal "dump mode, 250k / 10k hosts: plain scrape CPU <= 1.20 x floor CPU" "$(figure source.plain_ratio) x" "$(figure source.plain_ratio)" 1.20 le
 goal "two scrapers 1 s apart within --table.max-age: one dump" "$(figure source.shared_reads) read(s)" "$(figure source.shared_reads)" 1 le
-goal "auto at 250k under conntrack-churn at full speed, scraped every 15 s: CPU <= 1.05 x dump mode (it chose $(figure source.auto_choice))" \
-    "$(figure source.auto_ratio) x" "$(figure source.auto_ratio)" 1.05 le
+# Met only when auto chose dumps there as well.
+goal "auto at 250k under conntrack-churn at full speed, scraped every 15 s: picks dumps, CPU <= 1.05 x dump mode" \
+    "$(figure source.auto_choice), $(figure source.auto_ratio) x" \
+    "$([ "$(figure source.auto_choice)" = dump ] && figure source.auto_ratio || echo inf)" 1.05 le

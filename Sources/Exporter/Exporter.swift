@@ -35,10 +35,11 @@ public final class Exporter {
         let statistics = HTTPServerStatistics()
         let socket: ConntrackSocket
         let listener: LifecycleListener?
-        let eventTable = options.tableSource == .dump ? nil
-            : EventTable(maxHosts: Self.tableMaxHosts(options), active: options.tableSource == .events)
+        let tableSource = options.tableSourceInForce
+        let eventTable = tableSource == .dump ? nil
+            : EventTable(maxHosts: Self.tableMaxHosts(options), active: tableSource == .events)
         // With auto, every dump is measured: its CPU per entry is half of what the choice weighs.
-        let dumpCost = options.tableSource == .auto ? DumpCost() : nil
+        let dumpCost = tableSource == .auto ? DumpCost() : nil
         func measured(_ source: any TableSource) -> any TableSource { dumpCost?.measuring(source) ?? source }
         do {
             // The container image's binary carries cap_net_admin as permitted only, so that exec
@@ -99,10 +100,10 @@ public final class Exporter {
         let reader = Self.reader(options, dumper: socket, logger: logger)
         let chooser = Self.chooser(options, dumpCost: dumpCost, listener: listener, logger: logger)
         let source: any TableSource = eventTable.map { EventTableSource(table: $0, dumps: measured(reader), chooser: chooser) } ?? reader
-        let tableSource = TableSourceCollector(table: eventTable, chooser: chooser)
+        let tableSourceCollector = TableSourceCollector(table: eventTable, chooser: chooser)
         let lifecycle = options.collectors.contains(.lifecycle) ? listener : nil
         let scraper = Scraper(table: source, events: lifecycle?.store, collectors: options.collectors.compactMap { name in
-            Self.collector(name, options: options, socket: socket, listener: lifecycle, tableSource: tableSource, renderer: renderer,
+            Self.collector(name, options: options, socket: socket, listener: lifecycle, tableSource: tableSourceCollector, renderer: renderer,
                            statistics: statistics, names: names, logger: logger)
         }, beforeRead: {
             lifecycle?.store.withCounters { $0.markReadStart() }
@@ -126,6 +127,7 @@ public final class Exporter {
             "path": "\(options.telemetryPath)", "version": "\(BuildInfo.version)",
             "tls": "\(webConfig.servesTLS)", "basic_auth": "\(!webConfig.current.config.users.isEmpty)",
             "collectors": "\(options.collectors.map(\.rawValue).joined(separator: ","))",
+            "table_source": "\(tableSource.rawValue)",
         ])
     }
 
@@ -149,8 +151,10 @@ public final class Exporter {
     private static func chooser(_ options: ExporterOptions, dumpCost: DumpCost?, listener: LifecycleListener?,
                                 logger: Logger) -> TableSourceChooser? {
         guard let dumpCost, let listener else { return nil }
-        return TableSourceChooser(policy: TableSourcePolicy(checkIntervalSeconds: Double(options.tableCheckIntervalSeconds)),
-                                  dumps: dumpCost, lifecycleSubscribed: options.collectors.contains(.lifecycle), logger: logger,
+        let policy = TableSourcePolicy(checkIntervalSeconds: Double(options.tableCheckIntervalSeconds),
+                                       kernelSecondsPerConnection: options.tableKernelSecondsPerConnection)
+        return TableSourceChooser(policy: policy,
+                                  dumps: dumpCost, logger: logger,
                                   listener: { listener.totals }, switchTo: { mode throws(SystemError) in try listener.keepTable(mode == .events) })
     }
 

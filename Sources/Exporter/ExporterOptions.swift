@@ -24,9 +24,12 @@ public struct ExporterOptions: Sendable {
     /// A scrape within this of the last table read is answered from it.
     public var tableMaxAge: Duration = .seconds(2)
     /// `--table.source`: dumps per read, a table kept from events, or the cheaper of the two.
-    public var tableSource = TableSourceChoice.dump
+    public var tableSource = TableSourceChoice.auto
     /// `--table.check-interval`: seconds between the kept table's rebuilds from a dump.
     public var tableCheckIntervalSeconds: UInt32 = 600
+    /// `--table.kernel-cost-per-connection`: the packet path's CPU seconds for a connection's
+    /// UPDATE messages, which `auto` adds to what keeping the table costs.
+    public var tableKernelSecondsPerConnection = TableSourcePolicy.defaultKernelSecondsPerConnection
     /// Serve `/connections` and `/hosts`.
     public var views = true
     /// `--log-events`: one line per connection event on standard output, in this format.
@@ -51,6 +54,13 @@ public struct ExporterOptions: Sendable {
     public static let tableHostsPerSeries = 64
 
     public init() {}
+
+    /// The table source the exporter runs: `auto` measures churn by the lifecycle collector's
+    /// NEW and DESTROY events, so without that collector (no events wanted, none subscribed)
+    /// it reads by dumps.
+    public var tableSourceInForce: TableSourceChoice {
+        tableSource == .auto && !collectors.contains(.lifecycle) ? .dump : tableSource
+    }
 
     /// The collectors that run, in order.
     public var collectors: [CollectorName] {

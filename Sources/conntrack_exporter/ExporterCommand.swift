@@ -95,7 +95,7 @@ struct ExporterCommand: ParsableCommand {
             help: ArgumentHelp("""
                 A scrape or /hosts arriving within this of the last table read's start is answered from it (one dump \
                 for an HA pair of Prometheus servers). Reads also start no sooner than 3 times the last read's \
-                duration after it started; a scrape arriving sooner gets the last read too. 0 shares only reads under way.
+                duration after it ended; a scrape arriving sooner gets the last read too. 0 shares only reads under way.
                 """, valueName: "duration"))
     var tableMaxAge = "2s"
 
@@ -104,11 +104,13 @@ struct ExporterCommand: ParsableCommand {
                 Where the state gauges come from: dump (the table is dumped for each read), events (a table kept \
                 from NEW, UPDATE and DESTROY events, rebuilt from a dump at start, after lost events and every \
                 --table.check-interval; a scrape then costs O(hosts), not O(entries)) or auto (dumps, and the kept \
-                table while its measured CPU is under half the dumps'; reconsidered every minute or check interval). \
-                In events mode idle counts, idle and age histograms and NAT counts come from the latest rebuild's \
-                dump, open connections' bytes count when they close, and /connections still dumps.
+                table while its estimated CPU, the packet path's included, is under half the dumps' and dumps cost \
+                1% of a core or more; reconsidered every minute or check interval; without the lifecycle collector, \
+                whose events it measures churn by, dumps). While the table is kept, idle \
+                counts, idle and age histograms and NAT counts come from the latest rebuild's dump, open \
+                connections' bytes count when they close, and /connections still dumps.
                 """, valueName: "dump|events|auto"))
-    var tableSource: TableSourceChoice = .dump
+    var tableSource: TableSourceChoice = .auto
 
     @Option(name: .customLong("table.check-interval"),
             help: ArgumentHelp("""
@@ -116,6 +118,14 @@ struct ExporterCommand: ParsableCommand {
                 (conntrack_exporter_table_corrections_total counts what it corrected) and for the data only dumps carry.
                 """, valueName: "duration"))
     var tableCheckInterval = "10m"
+
+    @Option(name: .customLong("table.kernel-cost-per-connection"),
+            help: ArgumentHelp("""
+                For --table.source=auto: microseconds of CPU the kernel spends building one connection's UPDATE \
+                messages while the table is kept (in the packet path, where the exporter cannot measure it). The \
+                default was measured on a 2-core AMD EPYC; Benchmarks/run.sh update-cost measures this machine's.
+                """, valueName: "µs"))
+    var tableKernelCost = TableSourcePolicy.defaultKernelSecondsPerConnection * 1e6
 
     @Option(name: .customLong("names.file"),
             help: ArgumentHelp("""
@@ -244,6 +254,10 @@ struct ExporterCommand: ParsableCommand {
         options.tableSource = tableSource
         options.tableCheckIntervalSeconds = try Self.seconds(tableCheckInterval, flag: "--table.check-interval")
         guard options.tableCheckIntervalSeconds >= 10 else { throw ValidationError("--table.check-interval must be 10s or more") }
+        guard tableKernelCost >= 0, tableKernelCost.isFinite else {
+            throw ValidationError("--table.kernel-cost-per-connection must be a number of microseconds, 0 or more")
+        }
+        options.tableKernelSecondsPerConnection = tableKernelCost / 1e6
         options.views = views
         options.eventLog = logEvents ? logEventsFormat : nil
         do {

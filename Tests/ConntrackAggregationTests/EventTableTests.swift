@@ -88,6 +88,23 @@ import Testing
         #expect(table.health.lastRebuildFailed)
         #expect(table.beginRebuild())
     }
+
+    /// Lost events again and again (a flood) must not chain dumps one after another: the next
+    /// rebuild waits three times the last one's duration, failed or not.
+    @Test func theNextRebuildWaitsThreeTimesTheLastOnesDuration() throws {
+        let table = EventTable(maxHosts: 0)
+        #expect(table.mayStartRebuild(), "the first rebuild starts at once")
+        for fails in [false, true] {
+            let before = MonotonicClock.preciseSeconds()
+            #expect(table.beginRebuild())
+            let failed = (try? table.rebuild(reading: SlowTable(FixedTable(fails: fails), delay: 0.1), reason: .loss)) == nil
+            #expect(failed == fails)
+            let after = MonotonicClock.preciseSeconds()
+            #expect(!table.mayStartRebuild(nowSeconds: after), "failed: \(fails)")
+            #expect(!table.mayStartRebuild(nowSeconds: after + 2.5 * 0.1), "failed: \(fails)")
+            #expect(table.mayStartRebuild(nowSeconds: after + 3 * (after - before)), "failed: \(fails)")
+        }
+    }
 }
 
 /// A dump during which events arrive: `during` runs before the entries are read.

@@ -15,7 +15,7 @@ import Testing
         let dumps = DumpCost()
         // A million entries at 2.4 µs each: 2.4 s of CPU per dump.
         dumps.record(entries: 1_000_000, cpuNanoseconds: 2_400_000_000)
-        return TableSourceChooser(policy: TableSourcePolicy(checkIntervalSeconds: 10), dumps: dumps, lifecycleSubscribed: true,
+        return TableSourceChooser(policy: TableSourcePolicy(checkIntervalSeconds: 10), dumps: dumps,
                                   nowSeconds: 0, logger: Logger(label: "test"), listener: { [self] in totals.withLock { $0 } },
                                   switchTo: { [self] mode throws(SystemError) in
                                       if failing { throw SystemError(operation: "switching", errno: EPERM) }

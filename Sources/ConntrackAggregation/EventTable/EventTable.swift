@@ -41,7 +41,14 @@ public final class EventTable: Sendable {
         var corrections: UInt64 = 0
         var rebuilds: [RebuildReason: UInt64] = [:]
         var lastRebuildFailed = false
+        /// Monotonic seconds before which the next rebuild waits (``rebuildPause``).
+        var nextRebuildSeconds = 0.0
     }
+
+    /// After a rebuild, the next waits this many times its duration: under lost events again
+    /// and again (a flood), dumps then take a quarter of the time at most, as the reads'
+    /// pacing keeps them, instead of one after another.
+    static let rebuildPause = 3.0
 
     private let state: Mutex<State>
     private let maxHosts: Int
@@ -110,9 +117,19 @@ public final class EventTable: Sendable {
         }
     }
 
+    /// Whether the pause after the latest rebuild (``rebuildPause`` times its duration) is over.
+    public func mayStartRebuild(nowSeconds: Double = MonotonicClock.preciseSeconds()) -> Bool {
+        state.withLock { nowSeconds >= $0.nextRebuildSeconds }
+    }
+
     /// Dumps the table through `reader` and replaces the kept table with the dump and the
     /// events recorded since ``beginRebuild()``. Runs on the rebuild's own thread.
     public func rebuild(reading reader: any TableSource, reason: RebuildReason) throws(SystemError) {
+        let startSeconds = MonotonicClock.preciseSeconds()
+        defer {
+            let end = MonotonicClock.preciseSeconds()
+            state.withLock { $0.nextRebuildSeconds = end + Self.rebuildPause * (end - startSeconds) }
+        }
         let builder = KeptTableBuilder(maxHosts: maxHosts, expectedEntries: state.withLock { $0.kept.count })
         let read: TableRead
         do {

@@ -6,18 +6,21 @@ import Synchronization
 /// ``DumpCost``) and the event listener, asks ``TableSourcePolicy`` at the end of each window
 /// and switches the source, logging why.
 public final class TableSourceChooser: Sendable {
-    /// The event listener's totals: its thread's CPU and the events it received.
+    /// The event listener's totals: its thread's CPU, the events it received and the kept
+    /// table's rebuilds after lost events.
     public struct ListenerTotals: Sendable {
         public var cpuNanoseconds: UInt64
         public var newEvents: UInt64
         public var destroyEvents: UInt64
         public var updateEvents: UInt64
+        public var lossRebuilds: UInt64
 
-        public init(cpuNanoseconds: UInt64, newEvents: UInt64, destroyEvents: UInt64, updateEvents: UInt64) {
+        public init(cpuNanoseconds: UInt64, newEvents: UInt64, destroyEvents: UInt64, updateEvents: UInt64, lossRebuilds: UInt64 = 0) {
             self.cpuNanoseconds = cpuNanoseconds
             self.newEvents = newEvents
             self.destroyEvents = destroyEvents
             self.updateEvents = updateEvents
+            self.lossRebuilds = lossRebuilds
         }
 
         var events: UInt64 { newEvents + destroyEvents + updateEvents }
@@ -43,20 +46,17 @@ public final class TableSourceChooser: Sendable {
     private let policy: TableSourcePolicy
     private let dumps: DumpCost
     private let listener: @Sendable () -> ListenerTotals
-    private let lifecycleSubscribed: Bool
     private let switchTo: @Sendable (TableSourceMode) throws(SystemError) -> Void
     private let logger: Logger
     private let state: Mutex<State>
 
     /// `listener` reads the listener's totals; `switchTo` starts or stops keeping the table.
-    /// `lifecycleSubscribed`: dump mode receives NEW and DESTROY anyway.
-    public init(policy: TableSourcePolicy, dumps: DumpCost, lifecycleSubscribed: Bool, nowSeconds: Double = MonotonicClock.preciseSeconds(),
+    public init(policy: TableSourcePolicy, dumps: DumpCost, nowSeconds: Double = MonotonicClock.preciseSeconds(),
                 logger: Logger, listener: @escaping @Sendable () -> ListenerTotals,
                 switchTo: @escaping @Sendable (TableSourceMode) throws(SystemError) -> Void) {
         self.policy = policy
         self.dumps = dumps
         self.listener = listener
-        self.lifecycleSubscribed = lifecycleSubscribed
         self.switchTo = switchTo
         self.logger = logger
         state = Mutex(State(window: Window(startSeconds: nowSeconds, listener: listener())))
@@ -84,7 +84,7 @@ public final class TableSourceChooser: Sendable {
                 lifecycleEventsPerSecond: (new + Double(totals.destroyEvents - start.destroyEvents)) / seconds,
                 updatesPerNew: state.updatesPerNew ?? TableSourcePolicy.estimatedUpdatesPerNew,
                 eventSeconds: events > 0 ? Double(totals.cpuNanoseconds - start.cpuNanoseconds) / 1e9 / Double(events) : Self.defaultEventSeconds,
-                lifecycleSubscribed: lifecycleSubscribed)
+                lossRebuildsPerSecond: Double(totals.lossRebuilds - start.lossRebuilds) / seconds)
             state.estimate = policy.estimate(measured)
             state.window = Window(startSeconds: nowSeconds, listener: totals)
             let from = state.mode
@@ -98,6 +98,8 @@ public final class TableSourceChooser: Sendable {
             "dump_cpu_per_second": "\(cost.dump)", "events_cpu_per_second": "\(cost.events)",
             "entries": "\(measured.entries)", "reads_per_second": "\(measured.readsPerSecond)",
             "connection_events_per_second": "\(measured.lifecycleEventsPerSecond)",
+            "kernel_cpu_per_connection": "\(policy.kernelSecondsPerConnection)",
+            "loss_rebuilds_per_second": "\(measured.lossRebuildsPerSecond)",
         ]
         do {
             try switchTo(to)

@@ -92,9 +92,11 @@ public final class LifecycleListener: Sendable {
     /// The listener's totals, for ``TableSourceChooser``.
     public var totals: TableSourceChooser.ListenerTotals {
         let cpuNanoseconds = cpu.load(ordering: .relaxed)
+        let lossRebuilds = kept?.table.health.rebuilds[.loss] ?? 0
         return store.withCounters { counters in
             TableSourceChooser.ListenerTotals(cpuNanoseconds: cpuNanoseconds, newEvents: counters.newEvents,
-                                              destroyEvents: counters.destroyEvents, updateEvents: counters.updateEvents)
+                                              destroyEvents: counters.destroyEvents, updateEvents: counters.updateEvents,
+                                              lossRebuilds: lossRebuilds)
         }
     }
 
@@ -197,7 +199,9 @@ public final class LifecycleListener: Sendable {
             }
             // A rebuild starts with the socket emptied: until then the kernel drops events without
             // a new ENOBUFS (the socket stays congested), and the dump must start after every drop.
-            if let reason = wantedRebuild, drained, kept?.table.isRebuilding == false {
+            // And once the last rebuild's pause is over: a flood that overflows the socket again
+            // and again gets a dump a quarter of the time at most, not one after another.
+            if let reason = wantedRebuild, drained, kept?.table.isRebuilding == false, kept?.table.mayStartRebuild() == true {
                 do {
                     // Not kept any more (auto chose dumps): nothing to rebuild.
                     if kept?.table.isActive == true { try startRebuild(reason) }
