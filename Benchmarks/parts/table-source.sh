@@ -57,7 +57,7 @@ under_churn() {
 }
 # The churn's own entries (about a second each in TIME_WAIT) need room beside the 250,000: at the
 # default nf_conntrack_max (262,144) the table fills, the kernel drops new connections' packets and
-# the churn runs at a fraction of its speed. RAISE_CONNTRACK_MAX=1 gives it 200,000 more.
+# the churn runs at a fraction of its speed. RAISE_CONNTRACK_MAX=1 raises it to 450,000.
 if [ "${RAISE_CONNTRACK_MAX:-0}" = 1 ]; then raise_conntrack_max 350000; fi
 auto_table_max=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
 : >"$work/auto-rounds"

@@ -27,8 +27,8 @@ public struct ExporterOptions: Sendable {
     public var tableSource = TableSourceChoice.auto
     /// `--table.check-interval`: seconds between the kept table's rebuilds from a dump.
     public var tableCheckIntervalSeconds: UInt32 = 600
-    /// `--table.kernel-cost-per-connection`: the packet path's CPU seconds for a connection's
-    /// UPDATE messages, which `auto` adds to what keeping the table costs.
+    /// `--table.kernel-cost-per-connection`: the machine's CPU seconds beyond the exporter for a
+    /// connection's UPDATE messages, which `auto` adds to what keeping the table costs.
     public var tableKernelSecondsPerConnection = TableSourcePolicy.defaultKernelSecondsPerConnection
     /// Serve `/connections` and `/hosts`.
     public var views = true

@@ -121,9 +121,10 @@ struct ExporterCommand: ParsableCommand {
 
     @Option(name: .customLong("table.kernel-cost-per-connection"),
             help: ArgumentHelp("""
-                For --table.source=auto: microseconds of CPU the kernel spends building one connection's UPDATE \
-                messages while the table is kept (in the packet path, where the exporter cannot measure it). The \
-                default was measured on a 2-core AMD EPYC; Benchmarks/run.sh update-cost measures this machine's.
+                For --table.source=auto: microseconds of CPU the machine spends beyond the exporter on one \
+                connection's UPDATE messages while the table is kept (built in the packet path, where the exporter \
+                cannot measure it). The default is near what a 2-core AMD EPYC measured; Benchmarks/run.sh \
+                update-cost measures this machine's.
                 """, valueName: "µs"))
     var tableKernelCost = TableSourcePolicy.defaultKernelSecondsPerConnection * 1e6
 

@@ -54,9 +54,9 @@ public struct TableSourcePolicy: Sendable {
 
     /// Seconds between the kept table's check dumps (`--table.check-interval`).
     public let checkIntervalSeconds: Double
-    /// What building a connection's UPDATE messages costs the kernel while the table is kept
-    /// (`--table.kernel-cost-per-connection`): paid in the packet path, so the exporter cannot
-    /// measure it, yet it is what keeping the table costs the machine beyond the exporter.
+    /// What a connection's UPDATE messages cost the machine beyond the exporter while the table
+    /// is kept (`--table.kernel-cost-per-connection`): built in the packet path, where the
+    /// exporter cannot measure it.
     public let kernelSecondsPerConnection: Double
     /// Dumps costing less CPU a second than this (1% of a core: about 60,000 entries read every
     /// 15 s) stay: the kept table would save little, and its idle times, ages and NAT counts are
