@@ -120,14 +120,15 @@ struct KeptTable: Sendable {
             }
             shared += 1
             // The packed state and side, and the host by key: the tables number hosts apart.
-            if value & 0xff != theirs & 0xff || hostKeys[Int(value >> 8)] != other.hostKeys[Int(theirs >> 8)] { differing += 1 }
+            if Self.stateAndSide(of: value) != Self.stateAndSide(of: theirs)
+                || hostKeys[Self.hostIndex(of: value)] != other.hostKeys[Self.hostIndex(of: theirs)] { differing += 1 }
         }
         return differing + (other.count - shared)
     }
 
     private func decode(_ value: UInt32) -> EntryState {
         let side = (value >> 4) & 3
-        return EntryState(host: hostKeys[Int(value >> 8)], tcpState: TCPState(rawValue: UInt8(value & 0xf)) ?? .none,
+        return EntryState(host: hostKeys[Self.hostIndex(of: value)], tcpState: TCPState(rawValue: UInt8(value & 0xf)) ?? .none,
                           closedBy: side == 0 ? nil : ClosingSide(rawValue: Int(side) - 1))
     }
 
@@ -135,9 +136,15 @@ struct KeptTable: Sendable {
         host << 8 | UInt32(state.closedBy.map { $0.rawValue + 1 } ?? 0) << 4 | UInt32(state.tcpState.rawValue)
     }
 
+    /// The host index a packed value holds (its upper 24 bits).
+    private static func hostIndex(of value: UInt32) -> Int { Int(value >> 8) }
+
+    /// The state and closing side a packed value holds (its low 8 bits).
+    private static func stateAndSide(of value: UInt32) -> UInt32 { value & 0xff }
+
     private mutating func uncount(_ value: UInt32) {
         let old = decode(value)
-        let index = Int(value >> 8)
+        let index = Self.hostIndex(of: value)
         hostCounts[index].count(old.tcpState, closedBy: old.closedBy, adding: false)
         if hostCounts[index].total == 0 {
             hostIndexes[old.host] = nil
