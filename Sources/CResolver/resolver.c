@@ -149,7 +149,16 @@ void cres_lookup_addresses(cres_resolver *resolver, const char *name, cres_addre
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_flags = ARES_AI_NOSORT;
-    ares_getaddrinfo(resolver->channel, name, NULL, &hints, addresses_done, request);
+    // Asked as an absolute name (a trailing dot): a PTR name must be confirmed by its own
+    // records, never by NAME.<search domain> from resolv.conf.
+    char absolute[256];  // a DNS name is at most 253 characters, its trailing dot and NUL
+    int written = snprintf(absolute, sizeof(absolute), "%s.", name);
+    if (written < 2 || (size_t)written >= sizeof(absolute)) {
+        free(request);
+        callback(context, CRES_BAD_ANSWER, NULL, NULL, 0, -1);
+        return;
+    }
+    ares_getaddrinfo(resolver->channel, absolute, NULL, &hints, addresses_done, request);
 }
 
 int cres_poll_fds(cres_resolver *resolver, struct pollfd *fds, int capacity, int *timeout_ms) {

@@ -24,10 +24,10 @@ public struct ConnectionStateCollector: Collector, Sendable {
         help: "Open TCP connections that carried no packet for at least conntrack_exporter_idle_threshold_seconds, per remote host.")
     static let idleThreshold = MetricDescriptor("conntrack_exporter_idle_threshold_seconds", .gauge,
         help: "The --idle-threshold: how long an open connection must be silent to count in conntrack_idle_connections (0: off).")
-    static let idleTime = MetricDescriptor("conntrack_open_connection_idle_seconds", .histogram,
-        help: "Time since the last packet of every open TCP connection (the established timeout minus the time left), at this scrape.")
-    static let age = MetricDescriptor("conntrack_open_connection_age_seconds", .histogram,
-        help: "Age of every open TCP connection from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), at this scrape.")
+    static let idleTime = MetricDescriptor("conntrack_open_connection_idle_seconds", .gaugeHistogram,
+        help: "Time since the last packet of every open TCP connection (the established timeout minus the time left), as the table held them at its read: a snapshot that may shrink.")
+    static let age = MetricDescriptor("conntrack_open_connection_age_seconds", .gaugeHistogram,
+        help: "Age of every open TCP connection from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), as the table held them at its read: a snapshot that may shrink.")
 
     static let capped = MetricDescriptor("conntrack_exporter_table_hosts_capped", .gauge,
         help: "1 when this read met more distinct hosts than it counts apart (--max-hosts times 64): the connections of the hosts met after that count under host=\"other\" directly.")

@@ -7,6 +7,8 @@ import Exposition
 struct HostSeries<Value> {
     /// Each host's value, in label order.
     let values: [Value]
+    /// Each host, in label order.
+    let keys: [HostKey]
     /// Each host's labels, at the same index as its value.
     let labels: RenderedLabels
 
@@ -39,28 +41,38 @@ struct HostSeries<Value> {
             }
         }
         values = hosts.map { $0.value }
+        keys = hosts.map { $0.key }
     }
 
-    /// Writes `family`: its header, then a sample per host whose `count` is not zero.
-    func write(_ family: MetricDescriptor, into writer: inout ExpositionWriter, count: (Value) -> UInt64) {
+    /// Writes `family`: its header, then a sample per host whose `count` is not zero. A counter's
+    /// series started at `created(host)` (seconds since the epoch) where given.
+    func write(_ family: MetricDescriptor, created: ((HostKey) -> Double?)? = nil, into writer: inout ExpositionWriter,
+               count: (Value) -> UInt64) {
         writer.header(family)
+        let start = writer.created
         for (index, value) in values.enumerated() {
             let count = count(value)
-            if count > 0 { writer.sample(family.name, label: index, of: labels, value: count) }
+            guard count > 0 else { continue }
+            writer.created = created?(keys[index]) ?? start
+            writer.sample(family.name, label: index, of: labels, value: count)
         }
+        writer.created = start
     }
 
     /// Writes `family` split by a second label `name`: a sample per host and per `split`
     /// case whose `count` is not zero.
     func write<Split>(_ family: MetricDescriptor, split name: String, by cases: [Split], text: (Split) -> String,
-                      into writer: inout ExpositionWriter, count: (Value, Split) -> UInt64) {
+                      created: ((HostKey) -> Double?)? = nil, into writer: inout ExpositionWriter, count: (Value, Split) -> UInt64) {
         writer.header(family)
         let texts = cases.map(text)
+        let start = writer.created
         for (index, value) in values.enumerated() {
+            writer.created = created?(keys[index]) ?? start
             for (split, splitText) in zip(cases, texts) {
                 let count = count(value, split)
                 if count > 0 { writer.sample(family.name, label: index, of: labels, extra: (name, splitText), value: count) }
             }
         }
+        writer.created = start
     }
 }

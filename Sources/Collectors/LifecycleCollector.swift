@@ -40,9 +40,10 @@ public struct LifecycleCollector: Collector {
     public func collect(_ context: ScrapeContext, into writer: inout ExpositionWriter) throws(SystemError) {
         guard let counters = context.events else { return }
         let lost = try listener.lostEvents()
-        HostSeries(counters.opened, renderer: renderer).write(Self.opened, into: &writer) { $0 }
+        let starts = counters.seriesStarts
+        HostSeries(counters.opened, renderer: renderer).write(Self.opened, created: starts, into: &writer) { $0 }
         HostSeries(counters.closed, renderer: renderer)
-            .write(Self.closed, split: "outcome", by: ConnectionOutcome.allCases, text: \.label, into: &writer) { $0[$1] }
+            .write(Self.closed, split: "outcome", by: ConnectionOutcome.allCases, text: \.label, created: starts, into: &writer) { $0[$1] }
         if timestampsEnabled() || counters.durations.contains(where: { $0.count > 0 }) {
             writeDurations(counters.durations, into: &writer)
         }

@@ -10,14 +10,18 @@ import Logging
 /// lifecycle collector's event counters: a closed connection's final counts come from its DESTROY
 /// event, an open one's from the table read.
 ///
-/// A series is what closed before the read started plus what the read found open, never
-/// less than it showed before: a connection's counts move from its open entry to its DESTROY,
-/// and one that ends without a DESTROY reaching the exporter (lost events) would otherwise
-/// take its bytes back. How far the series stand above what the table and events account for
-/// now is `conntrack_exporter_traffic_held_bytes`. Memory: per host, none per connection.
+/// A series is what closed before the read's dump started plus what the dump found open, less
+/// what the exporter found at its first read (``LifecycleCounters/trafficBaseline``): every
+/// series starts at zero, so a restart counts nothing twice. It never shows less than it showed
+/// before: a connection's counts move from its open entry to its DESTROY, and one that ends
+/// without a DESTROY reaching the exporter (lost events, or a connection older than any event
+/// listener) would otherwise take its bytes back. How far the series stand above what the
+/// table and events account for now is `conntrack_exporter_traffic_held_bytes`. With the table
+/// kept from events the dump is the latest rebuild's, so the series move at each rebuild and
+/// as connections close. Memory: per host, none per connection.
 public final class TrafficCollector: Collector {
     static let bytes = MetricDescriptor("conntrack_traffic_bytes_total", .counter,
-        help: "Bytes of TCP connections per remote host and direction (sent: from this machine; for forwarded connections from the client's side), headers included; needs net.netfilter.nf_conntrack_acct=1.")
+        help: "Bytes of TCP connections per remote host and direction (sent: from this machine; for forwarded connections from the client's side), headers included, counted from the exporter's first read of the table; needs net.netfilter.nf_conntrack_acct=1.")
     static let packets = MetricDescriptor("conntrack_traffic_packets_total", .counter,
         help: "Packets of TCP connections per remote host and direction, as conntrack_traffic_bytes_total.")
     static let perConnection = MetricDescriptor("conntrack_connection_packets", .histogram,
@@ -58,9 +62,9 @@ public final class TrafficCollector: Collector {
         guard on else { return }
 
         let now = MonotonicClock.seconds()
-        let (totals, histograms, tracked) = store.withCounters { [shown] counters in
-            (counters.trafficTotals(open: read.table.traffic, at: now), counters.packetsPerConnection,
-             Set(shown.keys.filter(counters.tracks)))
+        let (totals, histograms, tracked, starts) = store.withCounters { [shown] counters in
+            (counters.trafficTotals(open: read.table.traffic, closedAtStart: read.closedTraffic, at: now),
+             counters.packetsPerConnection, Set(shown.keys.filter(counters.tracks)), counters.seriesStarts)
         }
         var changed: [HostKey] = []
         var heldBytes: UInt64 = 0
@@ -83,9 +87,9 @@ public final class TrafficCollector: Collector {
             ("sent", \.sentBytes, \.sentPackets), ("received", \.receivedBytes, \.receivedPackets),
         ]
         series.write(Self.bytes, split: "direction", by: directions.indices.map { $0 }, text: { directions[$0].label },
-                     into: &writer) { $0[keyPath: directions[$1].bytes] }
+                     created: starts, into: &writer) { $0[keyPath: directions[$1].bytes] }
         series.write(Self.packets, split: "direction", by: directions.indices.map { $0 }, text: { directions[$0].label },
-                     into: &writer) { $0[keyPath: directions[$1].packets] }
+                     created: starts, into: &writer) { $0[keyPath: directions[$1].packets] }
         writer.header(Self.perConnection)
         for outcome in ConnectionOutcome.allCases {
             writer.histogramSamples(Self.perConnection.name, histograms[outcome.rawValue], label: ("outcome", outcome.label))

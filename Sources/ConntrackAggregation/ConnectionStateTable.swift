@@ -58,10 +58,10 @@ public struct ConnectionStateTable: Sendable {
         return replaced
     }
 
-    /// The traffic of each host's connections in the table, for the hosts that have any. None
-    /// when the counts are kept from events: an old dump's counters, added to what closed since,
-    /// would count a connection twice and then go down.
-    public var traffic: [(key: HostKey, value: Traffic)] { keptHosts == nil ? hostCounts.hostTraffic : [] }
+    /// The traffic of each host's connections in the table's dump, for the hosts that have any.
+    /// With counts kept from events, that is the latest rebuild's dump: its
+    /// ``TableRead/closedTraffic`` is what had closed when it started.
+    public var traffic: [(key: HostKey, value: Traffic)] { hostCounts.hostTraffic }
 
     /// Connections counted whose entries carry no counters.
     public private(set) var withoutCounters = 0

@@ -1,5 +1,6 @@
 import ConntrackKernel
 import ConntrackModel
+import LinuxSystem
 
 /// Counters driven by conntrack events: connections opened and closed per host, how
 /// they ended, how long they lived, and the events themselves. They only grow, except
@@ -23,6 +24,8 @@ public struct LifecycleCounters: Sendable {
     public private(set) var overflows: UInt64 = 0
     /// When each host's counters last moved, in seconds of the monotonic clock.
     public private(set) var lastChanged: [HostKey: Int64] = [:]
+    /// When each host got counters (its series' `_created`), in seconds of the monotonic clock.
+    public private(set) var since: [HostKey: Int64] = [:]
     /// Hosts whose counters were forgotten.
     public private(set) var forgottenHosts: UInt64 = 0
     /// Closed connections per destination-NAT backend and outcome, under their host.
@@ -33,10 +36,11 @@ public struct LifecycleCounters: Sendable {
     public private(set) var packetsPerConnection: [Histogram] = ConnectionOutcome.allCases.map { _ in
         Histogram(upperBounds: packetBounds)
     }
-    /// ``closedTraffic`` as it was when the table read under way started (``markReadStart()``):
-    /// a connection that closes during the read is then counted once, by the read or by its
-    /// DESTROY, never by both.
-    public private(set) var closedTrafficAtReadStart: [HostKey: Traffic] = [:]
+    /// The traffic the exporter had in sight at its first read with counters, per series: what
+    /// the connections then open had carried, and what had closed before. None of it flowed
+    /// while the series counted, so none of it is counted. A host's share is folded into its
+    /// ``closedTraffic`` once a read finds none of its connections open. Nil before that read.
+    public private(set) var trafficBaseline: [HostKey: Traffic]?
 
     /// A request-per-connection client sends a handful of packets per connection; a pool, hundreds.
     public static let packetBounds: [Double] = [2, 4, 6, 8, 10, 15, 20, 50, 100, 1000, 10000, 100_000]
@@ -66,7 +70,7 @@ public struct LifecycleCounters: Sendable {
     public mutating func recordOpened(_ host: HostKey, at now: Int64) {
         let host = admitted(host)
         opened[host, default: 0] += 1
-        lastChanged[host] = now
+        changed(host, at: now)
     }
 
     /// Counts a connection to `host` that ended at `now` (monotonic seconds).
@@ -79,18 +83,26 @@ public struct LifecycleCounters: Sendable {
         }
         closed[host, default: OutcomeCounts()][outcome] += 1
         if let durationSeconds { durations[outcome.rawValue].observe(durationSeconds) }
-        lastChanged[host] = now
+        changed(host, at: now)
+    }
+
+    private mutating func changed(_ host: HostKey, at now: Int64) {
+        if lastChanged.updateValue(now, forKey: host) == nil { since[host] = now }
     }
 
     /// Drops every counter of the hosts whose counters have not moved since `cutoff`, so
-    /// the hosts of a busy public server do not accumulate for ever; returns how many.
+    /// the hosts of a busy public server do not accumulate for ever; returns how many. Hosts
+    /// with a share of the ``trafficBaseline`` stay: forgotten, their connections open since
+    /// before the first read would be counted whole when they come back.
     @discardableResult
     public mutating func forgetHosts(unchangedSince cutoff: Int64) -> Int {
-        guard lastChanged.values.contains(where: { $0 < cutoff }) else { return 0 }
+        let keeps = { [trafficBaseline] (host: HostKey, changed: Int64) in changed >= cutoff || trafficBaseline?[host] != nil }
+        guard lastChanged.contains(where: { !keeps($0.key, $0.value) }) else { return 0 }
         let before = lastChanged.count
         // Rebuilt rather than emptied in place: a dictionary keeps the largest capacity it
         // ever had, and the point is to give the memory back.
-        lastChanged = lastChanged.filter { $0.value >= cutoff }
+        lastChanged = lastChanged.filter { keeps($0.key, $0.value) }
+        since = since.filter { lastChanged[$0.key] != nil }
         opened = opened.filter { lastChanged[$0.key] != nil }
         closed = closed.filter { lastChanged[$0.key] != nil }
         closedTraffic = closedTraffic.filter { lastChanged[$0.key] != nil }
@@ -109,27 +121,46 @@ public struct LifecycleCounters: Sendable {
         backendClosed[key, default: OutcomeCounts()][outcome] += 1
     }
 
-    /// Remembers ``closedTraffic`` for the table read that starts now.
-    public mutating func markReadStart() {
-        closedTrafficAtReadStart = closedTraffic
-    }
-
-    /// Each series' traffic: what closed before the read started, plus `open`, the traffic of
-    /// the connections the read found (hosts new to the counters are admitted as events would
-    /// admit them, at `now`). Series are keyed as the opened/closed counters are.
-    public mutating func trafficTotals(open: [(key: HostKey, value: Traffic)], at now: Int64) -> [HostKey: Traffic] {
-        var totals = closedTrafficAtReadStart.filter { lastChanged[$0.key] != nil }
-        for (host, traffic) in open {
+    /// Each series' traffic as of a table read: `closedAtStart`, what had closed when its dump
+    /// started (``TableRead/closedTraffic``), plus `open`, the traffic of the connections it found,
+    /// less the ``trafficBaseline`` (taken at the first call). Hosts new to the counters are
+    /// admitted as events would admit them, at `now`, the heaviest first. Series are keyed as
+    /// the opened/closed counters are.
+    public mutating func trafficTotals(open: [(key: HostKey, value: Traffic)], closedAtStart: [HostKey: Traffic],
+                                       at now: Int64) -> [HostKey: Traffic] {
+        var totals = closedAtStart.filter { lastChanged[$0.key] != nil }
+        var openHosts = Set<HostKey>()
+        for (host, traffic) in open.sorted(by: { ($0.value.bytes, $1.key) > ($1.value.bytes, $0.key) }) {
             let key = admitted(host)
-            if lastChanged[key] == nil { lastChanged[key] = now }
+            if lastChanged[key] == nil { changed(key, at: now) }
             totals[key, default: .zero] += traffic
+            openHosts.insert(key)
         }
+        guard var baseline = trafficBaseline else {
+            trafficBaseline = totals.filter { $0.value != .zero }
+            return totals.mapValues { _ in .zero }
+        }
+        for (host, held) in baseline {
+            totals[host] = totals[host].map { held.shortfall(below: $0) }
+            guard !openHosts.contains(host) else { continue }
+            // None of the host's connections from before the first read is open now: what they
+            // carried before it is in its closed traffic, from which it is taken once and for all.
+            closedTraffic[host] = closedTraffic[host].map { held.shortfall(below: $0) }
+            baseline[host] = nil
+        }
+        trafficBaseline = baseline
         return totals
     }
 
     /// Marks `hosts` as changed at `now` (their traffic grew), so they are not forgotten.
     public mutating func touch(_ hosts: [HostKey], at now: Int64) {
         for host in hosts where lastChanged[host] != nil { lastChanged[host] = now }
+    }
+
+    /// When each host's series started counting, in seconds since the epoch (their `_created`).
+    public var seriesStarts: @Sendable (HostKey) -> Double? {
+        let offset = Double(ConnectionClassifier.realTimeNanoseconds()) / 1e9 - MonotonicClock.preciseSeconds()
+        return { [since] host in since[host].map { Double($0) + offset } }
     }
 
     /// Whether `host` has counters (forgotten hosts have none).

@@ -1,4 +1,5 @@
 import ConntrackKernel
+import ConntrackModel
 
 /// What one read of the conntrack table produced: the per-host counts and what the dumps held.
 public struct TableRead: Sendable {
@@ -12,6 +13,10 @@ public struct TableRead: Sendable {
     /// With a table kept from events: when the dump that the idle times, ages, traffic and NAT
     /// counts come from started (real-time nanoseconds); nil when the read is itself a dump.
     public var detailsNanoseconds: UInt64? = nil
+    /// The event counters' traffic of closed connections when the dump started, per series: with
+    /// the open connections' traffic the dump found, each connection counts once, by the dump or
+    /// by its DESTROY, even when it closes during the dump.
+    public var closedTraffic: [HostKey: Traffic] = [:]
 }
 
 extension TableRead {

@@ -36,6 +36,8 @@ public final class TableReader: TableSource {
     /// How translations are counted: not at all (nil), TCP, or TCP and UDP (every read then
     /// dumps every protocol).
     private let nat: NATTracking?
+    /// The event counters' closed traffic now, taken as each read starts (``TableRead/closedTraffic``).
+    private let closedTraffic: LifecycleStore?
 
     /// What the reads count of NAT.
     public enum NATTracking: Sendable {
@@ -44,8 +46,9 @@ public final class TableReader: TableSource {
     }
 
     public init(dumper: any TableDumping, ignore: IgnoreList, mode: HostLabelMode, idleThreshold: UInt32,
-                maxHosts: Int = 0, nat: NATTracking? = nil, logger: Logger) {
+                maxHosts: Int = 0, nat: NATTracking? = nil, closedTraffic: LifecycleStore? = nil, logger: Logger) {
         self.dumper = dumper
+        self.closedTraffic = closedTraffic
         self.maxHosts = maxHosts
         self.nat = nat
         self.ignore = ignore
@@ -59,6 +62,7 @@ public final class TableReader: TableSource {
         let labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
         let classifier = ConnectionClassifier(labeler: labeler, timeouts: TCPTimeouts.read())
         var plan = filterWorks && nat != .tcpAndUDP ? planner.plan() : .whole
+        let closed = closedTraffic?.withCounters { $0.closedTraffic } ?? [:]
         let start = ContinuousClock.now
         var result: TableRead
         do {
@@ -73,6 +77,7 @@ public final class TableReader: TableSource {
         }
         planner.record(plan, seconds: (ContinuousClock.now - start).inSeconds, otherProtocolEntries: result.otherProtocolEntries)
         lastHostCount = result.table.hostCount
+        result.closedTraffic = closed
         return result
     }
 

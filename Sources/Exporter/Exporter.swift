@@ -41,6 +41,9 @@ public final class Exporter {
         // With auto, every dump is measured: its CPU per entry is half of what the choice weighs.
         let dumpCost = tableSource == .auto ? DumpCost() : nil
         func measured(_ source: any TableSource) -> any TableSource { dumpCost?.measuring(source) ?? source }
+        // The event counters, made first: the table readers take the closed traffic from them.
+        let store = options.collectors.contains(.lifecycle) || eventTable != nil
+            ? LifecycleStore(LifecycleCounters(maxHosts: options.maxHosts)) : nil
         do {
             // The container image's binary carries cap_net_admin as permitted only, so that exec
             // never fails without it and the missing capability gets the message below.
@@ -50,14 +53,15 @@ public final class Exporter {
             socket = try ConntrackSocket()
             // The kept table's rebuilds dump on a socket of their own, beside the scrapes' and the views'.
             let kept = try eventTable.map { (table) throws(SystemError) in
-                LifecycleListener.KeptTableFeed(table: table, rebuilds: measured(Self.reader(options, dumper: try ConntrackSocket(), logger: logger)),
+                LifecycleListener.KeptTableFeed(table: table, rebuilds: measured(Self.reader(options, dumper: try ConntrackSocket(), closedTraffic: store,
+                                                                                                   logger: logger)),
                                                 checkInterval: Int64(options.tableCheckIntervalSeconds))
             }
             // Subscribe before the first read: every connection the table shows then has its DESTROY seen.
-            listener = options.collectors.contains(.lifecycle) || kept != nil ? try LifecycleListener(
+            listener = try store.map { (store) throws(SystemError) in try LifecycleListener(
                 ignore: options.ignore, mode: options.hostLabel, hostTTL: Int64(options.hostTTLSeconds),
-                maxHosts: options.maxHosts, log: options.eventLog.map { EventLog(format: $0, renderer: renderer) },
-                kept: kept, logger: logger) : nil
+                store: store, log: options.eventLog.map { EventLog(format: $0, renderer: renderer) },
+                kept: kept, logger: logger) }
             // One short request proves the table can be read; the first scrape does the first
             // dump, so the port opens at once however large the table is.
             let entries = try socket.entryCount()
@@ -97,7 +101,7 @@ public final class Exporter {
             throw StartupFailure("\(error)")
         }
 
-        let reader = Self.reader(options, dumper: socket, logger: logger)
+        let reader = Self.reader(options, dumper: socket, closedTraffic: store, logger: logger)
         let chooser = Self.chooser(options, dumpCost: dumpCost, listener: listener, logger: logger)
         let source: any TableSource = eventTable.map { EventTableSource(table: $0, dumps: measured(reader), chooser: chooser) } ?? reader
         let tableSourceCollector = TableSourceCollector(table: eventTable, chooser: chooser)
@@ -106,7 +110,6 @@ public final class Exporter {
             Self.collector(name, options: options, socket: socket, listener: lifecycle, tableSource: tableSourceCollector, renderer: renderer,
                            statistics: statistics, names: names, logger: logger)
         }, beforeRead: {
-            lifecycle?.store.withCounters { $0.markReadStart() }
             names?.refreshIfChanged()
         }, logger: logger)
         var pacing = ScrapeCoalescer.Pacing()
@@ -114,6 +117,12 @@ public final class Exporter {
         let coalescer = ScrapeCoalescer(scraper: scraper, pacing: pacing)
         let views = options.views ? DiagnosticViews(coalescer: coalescer, lifecycle: { lifecycle?.snapshot ?? LifecycleCounters() },
                                                     renderer: renderer) : nil
+        if options.collectors.contains(.traffic) {
+            // A first scrape at once, answered to no one: the traffic counters count from the first
+            // read (their baseline), so it comes as soon as the table can be read, not with the first
+            // scraper.
+            coalescer.scrape(gzip: false, responder: Responder { _ in }) { _ in }
+        }
         let routes = ExporterRoutes(telemetryPath: options.telemetryPath, coalescer: coalescer, views: views)
         let gate = WebGate(store: webConfig, next: routes.handle)
         do {
@@ -158,10 +167,12 @@ public final class Exporter {
                                   listener: { listener.totals }, switchTo: { mode throws(SystemError) in try listener.keepTable(mode == .events) })
     }
 
-    private static func reader(_ options: ExporterOptions, dumper: any TableDumping, logger: Logger) -> TableReader {
+    private static func reader(_ options: ExporterOptions, dumper: any TableDumping, closedTraffic: LifecycleStore?,
+                               logger: Logger) -> TableReader {
         TableReader(dumper: dumper, ignore: options.ignore, mode: options.hostLabel, idleThreshold: options.idleThresholdSeconds,
                     maxHosts: tableMaxHosts(options),
-                    nat: options.collectors.contains(.nat) ? (options.natUDP ? .tcpAndUDP : .tcp) : nil, logger: logger)
+                    nat: options.collectors.contains(.nat) ? (options.natUDP ? .tcpAndUDP : .tcp) : nil,
+                    closedTraffic: closedTraffic, logger: logger)
     }
 
     private static func collector(_ name: CollectorName, options: ExporterOptions, socket: ConntrackSocket,

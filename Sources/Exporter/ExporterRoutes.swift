@@ -11,11 +11,12 @@ public struct ExporterRoutes: Sendable {
     public init(telemetryPath: String, coalescer: ScrapeCoalescer, views: DiagnosticViews?) {
         self.telemetryPath = telemetryPath
         let metrics = RouteTable.Route(telemetryPath, link: RouteTable.Link("Metrics")) { request, responder in
-            coalescer.scrape(gzip: request.acceptsGzip, responder: responder) { body in
+            let format = ExpositionFormat.negotiated(accept: request.header("accept"))
+            coalescer.scrape(format: format, gzip: request.acceptsGzip, responder: responder) { body in
                 let gzip = request.acceptsGzip ? body.gzip : nil
-                var headers = [(name: "Vary", value: "Accept-Encoding")]
+                var headers = [(name: "Vary", value: "Accept, Accept-Encoding")]
                 if gzip != nil { headers.append(("Content-Encoding", "gzip")) }
-                responder.respond(HTTPResponse(status: .ok, contentType: ExpositionWriter.contentType, headers: headers,
+                responder.respond(HTTPResponse(status: .ok, contentType: body.format.contentType, headers: headers,
                                                body: gzip ?? body.plain))
             }
         }

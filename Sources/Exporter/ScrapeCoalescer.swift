@@ -10,7 +10,7 @@ import Synchronization
 /// - A scrape or `/hosts` that arrives while a read runs joins it (the read was under way
 ///   when it arrived, as fresh as a dump gets: the kernel's dump is never a snapshot).
 /// - One that arrives within ``Pacing/maxAge`` of the last read's start is answered from
-///   that read: the same exposition, built once, gzipped once. So an HA pair of Prometheus
+///   that read: the same exposition, built once per format, gzipped once. So an HA pair of Prometheus
 ///   servers costs one dump.
 /// - A read starts no sooner than ``Pacing/spacing`` times the last read's duration after
 ///   that read started. A scrape arriving sooner is answered from the last read (its data
@@ -24,8 +24,9 @@ import Synchronization
 ///   are answered before its views are rendered.
 /// - A request whose client leaves is dropped before any read is spent on it.
 public final class ScrapeCoalescer: @unchecked Sendable {
-    /// One read's exposition text, and its gzip stream once a scrape asked for it.
+    /// One read's exposition in one format, and its gzip stream once a scrape asked for it.
     public struct Body: Sendable {
+        public let format: ExpositionFormat
         public let plain: [UInt8]
         public let gzip: [UInt8]?
     }
@@ -51,7 +52,7 @@ public final class ScrapeCoalescer: @unchecked Sendable {
     public typealias ReadCompletion = @Sendable (Result<TableRead, SystemError>) -> Void
 
     private enum Request {
-        case scrape(gzip: Bool, Completion)
+        case scrape(format: ExpositionFormat, gzip: Bool, Completion)
         case read(observer: (any ConnectionObserver)?, ReadCompletion)
 
         var observer: (any ConnectionObserver)? { if case .read(let observer?, _) = self { observer } else { nil } }
@@ -72,7 +73,8 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         let read: Result<TableRead, SystemError>
         let started: ContinuousClock.Instant
         let duration: Duration
-        var body: Body?
+        /// What was built from it, per format.
+        var bodies: [ExpositionFormat: Body] = [:]
     }
 
     private struct State {
@@ -101,9 +103,9 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         self.pacing = pacing
     }
 
-    /// Asks for a scrape, compressed too when `gzip`; `completion` runs on the scrape queue.
-    public func scrape(gzip: Bool, responder: Responder, _ completion: @escaping Completion) {
-        _ = enqueue(.scrape(gzip: gzip, completion), rows: 0, responder: responder)
+    /// Asks for a scrape in `format`, compressed too when `gzip`; `completion` runs on the scrape queue.
+    public func scrape(format: ExpositionFormat = .text, gzip: Bool, responder: Responder, _ completion: @escaping Completion) {
+        _ = enqueue(.scrape(format: format, gzip: gzip, completion), rows: 0, responder: responder)
     }
 
     /// Asks for a table read for a curl view, whose every counted connection `observer` sees
@@ -223,10 +225,11 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         let scrapesFirst = waiters.filter(\.request.isScrape) + waiters.filter { !$0.request.isScrape }
         for waiter in scrapesFirst where !waiter.responder.isCancelled {
             switch waiter.request {
-            case .scrape(let gzip, let completion):
-                var body = last.body ?? Body(plain: scraper.exposition(of: last.read, readDuration: last.duration), gzip: nil)
-                if gzip && body.gzip == nil { body = Body(plain: body.plain, gzip: Gzip.compress(body.plain)) }
-                last.body = body
+            case .scrape(let format, let gzip, let completion):
+                var body = last.bodies[format]
+                    ?? Body(format: format, plain: scraper.exposition(of: last.read, readDuration: last.duration, format: format), gzip: nil)
+                if gzip && body.gzip == nil { body = Body(format: format, plain: body.plain, gzip: Gzip.compress(body.plain)) }
+                last.bodies[format] = body
                 completion(body)
             case .read(_, let completion):
                 completion(last.read)
@@ -234,10 +237,10 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         }
     }
 
-    /// Keeps the body built for `last`, unless a newer read replaced it meanwhile.
+    /// Keeps the bodies built for `last`, unless a newer read replaced it meanwhile.
     private func keepBody(of last: LastRead) {
         state.withLock { state in
-            if state.last?.started == last.started { state.last?.body = last.body }
+            if state.last?.started == last.started { state.last?.bodies = last.bodies }
         }
     }
 }

@@ -10,7 +10,7 @@ import TextFormatting
 /// A failing read or collector is logged and leaves the rest of the scrape whole.
 public final class Scraper {
     static let success = MetricDescriptor("conntrack_exporter_collect_success", .gauge,
-        help: "1 if this scrape read the conntrack table, 0 if reading it failed (see the exporter's log).")
+        help: "1 if the table read and every collector succeeded at this scrape, 0 if any failed (conntrack_exporter_collector_success says which; see the exporter's log).")
     static let duration = MetricDescriptor("conntrack_exporter_collect_duration_seconds", .gauge,
         help: "How long this scrape took to read the kernel and build the response, in seconds.")
     static let reads = MetricDescriptor("conntrack_exporter_table_reads_total", .counter,
@@ -26,6 +26,8 @@ public final class Scraper {
     private var lastSize = 0
     private var readCount: UInt64 = 0
     private var readSeconds = 0.0
+    /// When the exporter started counting, in seconds since the epoch: the `_created` of its counters.
+    private let started = Double(ConnectionClassifier.realTimeNanoseconds()) / 1e9
 
     /// Runs before each read (a scrape's or a view's): what a collector must note at the moment
     /// the read starts, and files that are re-read when they change.
@@ -51,10 +53,11 @@ public final class Scraper {
         return Result { () throws(SystemError) in try table.read(observers: observers) }
     }
 
-    /// The exposition text of a scrape of `read`, which took `readDuration`.
-    public func exposition(of read: Result<TableRead, SystemError>, readDuration: Duration = .zero) -> [UInt8] {
+    /// The exposition of a scrape of `read`, which took `readDuration`, in `format`.
+    public func exposition(of read: Result<TableRead, SystemError>, readDuration: Duration = .zero,
+                           format: ExpositionFormat = .text) -> [UInt8] {
         let start = ContinuousClock.now
-        var writer = ExpositionWriter(reservingCapacity: lastSize + lastSize / 8)
+        var writer = ExpositionWriter(format: format, created: started, reservingCapacity: lastSize + lastSize / 8)
         let succeeded = registry.collect(ScrapeContext(table: read, events: events?.snapshot), into: &writer)
         writer.header(Self.reads)
         writer.sample(Self.reads.name, value: readCount)
@@ -68,6 +71,7 @@ public final class Scraper {
         writer.sample(Self.success.name, value: succeeded ? 1 : 0)
         writer.header(Self.duration)
         writer.sample(Self.duration.name, floatValue: (readDuration + (ContinuousClock.now - start)).inSeconds)
+        writer.finish()
         lastSize = writer.bytes.count
         return writer.bytes
     }

@@ -1,13 +1,22 @@
 import TextFormatting
 
-/// Builds a response body in the Prometheus text exposition format (version 0.0.4).
+/// Builds a response body in the Prometheus text exposition format (version 0.0.4) or in
+/// OpenMetrics 1.0.0, as ``format`` says. Collectors write the same calls for both: the writer
+/// names families, adds `# UNIT`, counters' `_created` samples and `# EOF` where OpenMetrics
+/// has them, and writes a gauge histogram in the text format as gauges (see ``histogram(_:_:)``).
 public struct ExpositionWriter: Sendable {
-    /// The `Content-Type` of what this writer produces.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
-
+    public let format: ExpositionFormat
     public private(set) var bytes: [UInt8] = []
+    /// The `_created` time of the counter and histogram series written next, in seconds since
+    /// the epoch (OpenMetrics only): when they started counting from zero.
+    public var created: Double
+    /// The family whose samples are being written (set by ``header(_:)``).
+    private var family: MetricDescriptor?
 
-    public init(reservingCapacity capacity: Int = 0) {
+    /// `created` is when series start by default: the process's start.
+    public init(format: ExpositionFormat = .text, created: Double = 0, reservingCapacity capacity: Int = 0) {
+        self.format = format
+        self.created = created
         bytes.reserveCapacity(capacity)
     }
 
@@ -16,37 +25,50 @@ public struct ExpositionWriter: Sendable {
         bytes.removeSubrange(count...)
     }
 
-    /// Writes the `# HELP` and `# TYPE` lines of a family; call once, before its samples.
+    /// Ends the body: OpenMetrics's `# EOF`.
+    public mutating func finish() {
+        if format == .openMetrics { append("# EOF\n") }
+    }
+
+    /// Writes the `# HELP` and `# TYPE` lines of a family (and `# UNIT` in OpenMetrics); call
+    /// once, before its samples. A gauge histogram in the text format has no header of its own:
+    /// ``histogram(_:_:)`` writes one per gauge.
     public mutating func header(_ metric: MetricDescriptor) {
-        append("# HELP \(metric.name) \(Self.escapeHelp(metric.help))\n")
-        append("# TYPE \(metric.name) \(metric.kind.rawValue)\n")
+        family = metric
+        if format == .text && metric.kind == .gaugeHistogram { return }
+        let name = metric.familyName(in: format)
+        writeHeader(name, type: format == .text ? metric.kind.rawValue : metric.kind.openMetricsType, help: metric.help)
+        if format == .openMetrics, let unit = metric.unit { append("# UNIT \(name) \(unit)\n") }
     }
 
     /// Writes one sample line with a floating-point value.
     public mutating func sample(_ name: String, labels: KeyValuePairs<String, String> = [:], floatValue: Double) {
+        let start = bytes.count
         append(name)
         writeLabels(labels)
         bytes.append(UInt8(ascii: " "))
         append(Self.format(floatValue))
-        bytes.append(UInt8(ascii: "\n"))
+        endSample(name, startingAt: start)
     }
 
     /// Writes one sample line with an integer value, printed exactly.
     public mutating func sample(_ name: String, labels: KeyValuePairs<String, String> = [:], value: UInt64) {
+        let start = bytes.count
         append(name)
         writeLabels(labels)
         bytes.append(UInt8(ascii: " "))
         bytes.appendDecimal(value)
-        bytes.append(UInt8(ascii: "\n"))
+        endSample(name, startingAt: start)
     }
 
     /// Writes one sample line with labels built at run time, and an integer value.
     public mutating func sample(_ name: String, labelList: [(name: String, value: String)], value: UInt64) {
+        let start = bytes.count
         append(name)
         writeLabels(labelList)
         bytes.append(UInt8(ascii: " "))
         bytes.appendDecimal(value)
-        bytes.append(UInt8(ascii: "\n"))
+        endSample(name, startingAt: start)
     }
 
     /// Writes one sample line with the label at `index` of `labels`, then `extra` when given,
@@ -54,6 +76,7 @@ public struct ExpositionWriter: Sendable {
     public mutating func sample(_ name: String, label index: Int, of labels: RenderedLabels,
                                 extra: (name: String, value: String)? = nil, then second: (name: String, value: String)? = nil,
                                 value: UInt64) {
+        let start = bytes.count
         append(name)
         bytes.append(UInt8(ascii: "{"))
         labels.append(index, to: &bytes)
@@ -62,33 +85,73 @@ public struct ExpositionWriter: Sendable {
         bytes.append(UInt8(ascii: "}"))
         bytes.append(UInt8(ascii: " "))
         bytes.appendDecimal(value)
+        endSample(name, startingAt: start)
+    }
+
+    /// Ends the sample line that starts at `start`. In OpenMetrics a counter's `_total` sample
+    /// is followed by its `_created` sample, with the same labels.
+    private mutating func endSample(_ name: String, startingAt start: Int) {
+        bytes.append(UInt8(ascii: "\n"))
+        guard format == .openMetrics, family?.kind == .counter, name.hasSuffix("_total") else { return }
+        let nameEnd = start + name.utf8.count
+        guard let valueStart = bytes[nameEnd...].lastIndex(of: UInt8(ascii: " ")) else { return }
+        append(name.dropLast("_total".count) + "_created")
+        bytes.append(contentsOf: Array(bytes[nameEnd...valueStart]))
+        append(Self.format(created))
         bytes.append(UInt8(ascii: "\n"))
     }
 
-    /// Writes a histogram family: header, then one histogram with `labels` and no others.
+    /// Writes a histogram family: header, then one histogram with no labels but `le`.
+    ///
+    /// A gauge histogram (a snapshot of the table, which may shrink) is OpenMetrics's
+    /// `gaugehistogram`. The text format has no such type, and a histogram there is read as
+    /// counters, so it is written as three families with the series names OpenMetrics gives it:
+    /// `<name>_bucket` (with `le`, for `histogram_quantile`; untyped, since linters keep `le` to
+    /// histograms), and the gauges `<name>_gsum` and `<name>_gcount`.
     public mutating func histogram(_ metric: MetricDescriptor, _ histogram: some HistogramSamples) {
         header(metric)
-        histogramSamples(metric.name, histogram)
+        if metric.kind == .gaugeHistogram && format == .text {
+            for (suffix, type, part) in [("_bucket", "untyped", "buckets"), ("_gsum", "gauge", "sum"), ("_gcount", "gauge", "count")] {
+                writeHeader(metric.name + suffix, type: type, help: "\(metric.help) The \(part) of this gauge histogram.")
+                histogramSamples(metric.name, histogram, only: suffix)
+            }
+        } else {
+            histogramSamples(metric.name, histogram, only: nil)
+        }
     }
 
-    /// Writes the `_bucket`, `_sum` and `_count` lines of one histogram of family `name`,
-    /// with `label` (name, value) beside `le` when given.
-    public mutating func histogramSamples(_ name: String, _ histogram: some HistogramSamples, label: (name: String, value: String)? = nil) {
-        for bucket in histogram.cumulativeBuckets {
-            let le = Self.format(bucket.upperBound)
-            if let label {
-                sample("\(name)_bucket", labels: [label.name: label.value, "le": le], value: bucket.count)
-            } else {
-                sample("\(name)_bucket", labels: ["le": le], value: bucket.count)
+    /// Writes the samples of one histogram of family `name` (after its ``header(_:)``), with
+    /// `label` (name, value) beside `le` when given; in OpenMetrics, a histogram's `_created`.
+    public mutating func histogramSamples(_ name: String, _ histogram: some HistogramSamples,
+                                          label: (name: String, value: String)? = nil) {
+        precondition(family?.kind != .gaugeHistogram, "a gauge histogram is written whole, by histogram(_:_:)")
+        histogramSamples(name, histogram, label: label, only: nil)
+    }
+
+    /// The samples of one histogram, or only those whose name ends with `suffix`.
+    private mutating func histogramSamples(_ name: String, _ histogram: some HistogramSamples,
+                                           label: (name: String, value: String)? = nil, only suffix: String?) {
+        let gauge = family?.kind == .gaugeHistogram
+        let labels: [(name: String, value: String)] = label.map { [$0] } ?? []
+        let parts: [(suffix: String, value: String)] = [
+            (gauge ? "_gsum" : "_sum", Self.format(histogram.sum)),
+            (gauge ? "_gcount" : "_count", String(histogram.count)),
+        ] + (gauge || format == .text ? [] : [("_created", Self.format(created))])
+        if suffix == nil || suffix == "_bucket" {
+            for bucket in histogram.cumulativeBuckets {
+                sample("\(name)_bucket", labelList: labels + [("le", Self.format(bucket.upperBound))], value: bucket.count)
             }
         }
-        if let label {
-            sample("\(name)_sum", labels: [label.name: label.value], floatValue: histogram.sum)
-            sample("\(name)_count", labels: [label.name: label.value], value: histogram.count)
-        } else {
-            sample("\(name)_sum", floatValue: histogram.sum)
-            sample("\(name)_count", value: histogram.count)
+        for part in parts where suffix == nil || suffix == part.suffix {
+            append(name + part.suffix)
+            writeLabels(labels)
+            append(" \(part.value)\n")
         }
+    }
+
+    private mutating func writeHeader(_ name: String, type: String, help: String) {
+        append("# HELP \(name) \(Self.escapeHelp(help, format: format))\n")
+        append("# TYPE \(name) \(type)\n")
     }
 
     // A scrape writes a few samples per host, so samples go straight into the bytes:
@@ -146,9 +209,10 @@ public struct ExpositionWriter: Sendable {
         }
     }
 
-    /// Escapes help text: backslash and line feed.
-    static func escapeHelp(_ help: String) -> String {
-        help.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
+    /// Escapes help text: backslash and line feed, and in OpenMetrics the double quote too.
+    static func escapeHelp(_ help: String, format: ExpositionFormat = .text) -> String {
+        let escaped = help.replacing("\\", with: "\\\\").replacing("\n", with: "\\n")
+        return format == .openMetrics ? escaped.replacing("\"", with: "\\\"") : escaped
     }
 
     /// Formats a float the way Prometheus parses it (`+Inf`, `-Inf`, `NaN`).

@@ -29,12 +29,13 @@ import Testing
     /// A scrape: the read's start, the table of `open` (minus any closing during the read), the collector.
     private static func scrape(_ collector: TrafficCollector, _ store: LifecycleStore, open: [Connection],
                                closingDuringRead: () -> Void = {}) throws -> [String: UInt64] {
-        store.withCounters { $0.markReadStart() }
+        let closed = store.withCounters { $0.closedTraffic }
         var table = makeTable(local: ["127.0.0.1"])
         for connection in open { table.add(entry(connection)) }
         closingDuringRead()
         var writer = ExpositionWriter()
-        let read = TableRead(table: table, tcpEntries: open.count, otherProtocolEntries: 0)
+        var read = TableRead(table: table, tcpEntries: open.count, otherProtocolEntries: 0)
+        read.closedTraffic = closed
         try collector.collect(ScrapeContext(table: .success(read)), into: &writer)
         var values: [String: UInt64] = [:]
         for line in String(decoding: writer.bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("conntrack_traffic_") {
@@ -52,8 +53,15 @@ import Testing
         }
     }
 
+    private static func bytes(_ values: [String: UInt64], of host: String) -> UInt64 {
+        let label = host.contains(":") ? "[\(host)]:443" : "\(host):443"
+        return ["sent", "received"].reduce(0) { $0 + (values["conntrack_traffic_bytes_total{host=\"\(label)\",direction=\"\($1)\"}"] ?? 0) }
+    }
+
+    /// Every connection counts from the exporter's first read: what it carried before, and what
+    /// closed before, are not counted, so a restarted exporter's series start at zero.
     @Test(arguments: 0..<20)
-    func countersNeverGoDownAndEndAtTheKernelsTotals(seed: UInt64) throws {
+    func countersNeverGoDownAndCountWhatFlowedSinceTheFirstRead(seed: UInt64) throws {
         var random = SeededRandom(seed: seed)
         let store = LifecycleStore(LifecycleCounters())
         let collector = Self.collector(store)
@@ -61,6 +69,7 @@ import Testing
         var open: [Connection] = []
         var nextID = 0
         var final: [String: UInt64] = [:]   // per host, bytes both ways, of every connection
+        var baseline: [String: UInt64]?     // per host, what the first read had in sight
         var lostAny = false
         var shown: [String: UInt64] = [:]
         for step in 0..<200 {
@@ -87,6 +96,13 @@ import Testing
                 let values = try Self.scrape(collector, store, open: open + (closing.map { [$0] } ?? [])) {
                     if let closing { Self.close(closing, in: store, at: Int64(step)) }
                 }
+                if baseline == nil {
+                    baseline = final
+                    for connection in open + (closing.map { [$0] } ?? []) {
+                        baseline![connection.host, default: 0] += connection.original.bytes + connection.reply.bytes
+                    }
+                    #expect(values.values.allSatisfy { $0 == 0 }, "a series starts at zero")
+                }
                 if let closing { final[closing.host, default: 0] += closing.original.bytes + closing.reply.bytes }
                 for (series, value) in values { #expect(value >= shown[series] ?? 0, "\(series) went down at step \(step)") }
                 shown.merge(values) { $1 }
@@ -100,11 +116,29 @@ import Testing
         for (series, value) in values { #expect(value >= shown[series] ?? 0) }
         if !lostAny {
             for host in hosts {
-                let label = host.contains(":") ? "[\(host)]:443" : "\(host):443"
-                let bytes = ["sent", "received"].reduce(0) { $0 + (values["conntrack_traffic_bytes_total{host=\"\(label)\",direction=\"\($1)\"}"] ?? 0) }
-                #expect(bytes == final[host] ?? 0, "\(host)")
+                #expect(Self.bytes(values, of: host) == (final[host] ?? 0) - (baseline?[host] ?? 0), "\(host)")
             }
         }
+    }
+
+    /// A restart: connections that carried megabytes before the exporter started add nothing at
+    /// its first read, then exactly what flows after it, and so does their close.
+    @Test func aRestartCountsOnlyWhatFlowsAfterTheFirstRead() throws {
+        let store = LifecycleStore(LifecycleCounters())
+        let collector = Self.collector(store)
+        var old = Connection(id: 1, host: "198.18.0.1", original: (10_000, 4_000_000), reply: (10_000, 10_000_000))
+        let first = try Self.scrape(collector, store, open: [old])
+        #expect(Self.bytes(first, of: "198.18.0.1") == 0)
+        old.original.bytes += 1_000
+        old.reply.bytes += 2_000
+        #expect(Self.bytes(try Self.scrape(collector, store, open: [old]), of: "198.18.0.1") == 3_000)
+        old.reply.bytes += 500
+        Self.close(old, in: store, at: 10)
+        let afterClose = try Self.scrape(collector, store, open: [])
+        #expect(Self.bytes(afterClose, of: "198.18.0.1") == 3_500)
+        #expect(store.withCounters { $0.trafficBaseline?.isEmpty } == true, "the baseline is folded once the connection is gone")
+        let new = Connection(id: 2, host: "198.18.0.1", original: (3, 200), reply: (2, 100))
+        #expect(Self.bytes(try Self.scrape(collector, store, open: [new]), of: "198.18.0.1") == 3_800)
     }
 
     @Test func accountingOffWritesNoTrafficSeries() throws {

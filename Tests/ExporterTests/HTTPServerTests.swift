@@ -29,7 +29,7 @@ final class CountingCollector: Collector, @unchecked Sendable {
             return reads
         }
         Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
-        writer.header(MetricDescriptor("test_reads", .counter, help: "Reads so far."))
+        writer.header(MetricDescriptor("test_reads", .gauge, help: "Reads so far."))
         writer.sample("test_reads", value: UInt64(read))
         if bodyBytes > 0 {
             writer.header(MetricDescriptor("test_padding", .gauge, help: String(repeating: "x", count: bodyBytes)))
@@ -97,6 +97,12 @@ final class RunningServer {
         // An IMF-fixdate, e.g. "Wed, 25 Nov 2026 12:00:00 GMT".
         #expect(metrics.headers["date"]?.wholeMatch(of: /[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/) != nil)
 
+        try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n\r\n")
+        let openMetrics = try client.response()
+        #expect(openMetrics.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        #expect(openMetrics.body.hasSuffix("conntrack_exporter_collect_duration_seconds 0\n# EOF\n")
+                || openMetrics.body.hasSuffix("# EOF\n"))
+
         try client.send("HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         let head = try client.response(head: true)
         #expect(head.status == 200)
@@ -122,7 +128,7 @@ final class RunningServer {
         try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
         let compressed = try client.response()
         #expect(compressed.headers["content-encoding"] == "gzip")
-        #expect(compressed.headers["vary"] == "Accept-Encoding")
+        #expect(compressed.headers["vary"] == "Accept, Accept-Encoding")
         let text = try gunzip(compressed.bytes)
         #expect(text.contains("conntrack_exporter_collect_success 1\n"))
 

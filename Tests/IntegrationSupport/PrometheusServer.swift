@@ -41,10 +41,11 @@ package final class PrometheusServer {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// An instant query through Prometheus' HTTP API: each series' labels and value.
-    package func query(_ promql: String) throws -> [(labels: [String: String], value: String)] {
-        let text = try namespace.exec(["curl", "-sS", "--fail", "--get", "--data-urlencode", "query=\(promql)",
-                                       "http://127.0.0.1:9090/api/v1/query"])
+    /// An instant query through Prometheus' HTTP API, now or at `time`: each series' labels and value.
+    package func query(_ promql: String, at time: Date? = nil) throws -> [(labels: [String: String], value: String)] {
+        let at = time.map { ["--data-urlencode", "time=\($0.timeIntervalSince1970)"] } ?? []
+        let text = try namespace.exec(["curl", "-sS", "--fail", "--get", "--data-urlencode", "query=\(promql)"] + at
+                                      + ["http://127.0.0.1:9090/api/v1/query"])
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         let result = (object?["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
         return result.map { ($0["metric"] as? [String: String] ?? [:], ($0["value"] as? [Any])?.last as? String ?? "") }

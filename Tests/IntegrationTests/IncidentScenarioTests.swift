@@ -120,7 +120,7 @@ struct IncidentScenarioTests {
         #expect(scrape.value("conntrack_exporter_idle_threshold_seconds") == 2)
         try observer.prometheus(#"conntrack_idle_connections{host="127.0.0.1:7302"}"#,
                                 shows: [#"{__name__="conntrack_idle_connections",host="127.0.0.1:7302",instance="127.0.0.1:9318",job="conntrack"} 25"#])
-        try observer.prometheus(#"sum(conntrack_open_connection_idle_seconds_count) - sum(conntrack_open_connection_idle_seconds_bucket{le="1"})"#,
+        try observer.prometheus(#"sum(conntrack_open_connection_idle_seconds_gcount) - sum(conntrack_open_connection_idle_seconds_bucket{le="1"})"#,
                                 shows: ["{} 25"])
 
         // The curl view lists them, idle longest first.

@@ -130,6 +130,24 @@ struct NameTests {
         withExtendedLifetime((servers, clients)) {}
     }
 
+    /// Forward confirmation asks for the PTR name as it is, absolute: a record that exists only
+    /// under the namespace's search domain (`intra.example.org.lan.test.`) confirms nothing.
+    @Test func aSearchDomainNeverConfirmsAName() throws {
+        let (namespace, servers) = try Self.namespace(serving: [8080])
+        let dns = try UnboundServer(in: namespace, zones: Self.zones + ["lan.test."], records: [
+            "30.0.18.198.in-addr.arpa. 10 IN PTR intra.example.org.", "intra.example.org.lan.test. 10 IN A 198.18.0.30",
+            "31.0.18.198.in-addr.arpa. 10 IN PTR db-31.example.org.", "db-31.example.org. 10 IN A 198.18.0.31",
+        ])
+        try namespace.setResolvConf("nameserver 127.0.0.1\nsearch lan.test\n")
+        let clients = try Self.clients(in: namespace, to: ["198.18.0.30", "198.18.0.31"])
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--names.dns", "--ignore-hosts", ":9318"])
+        let scrape = try exporter.scrape(until: { Self.lookups($0, "named") >= 1 && Self.lookups($0, "unconfirmed") >= 1 })
+        #expect(Self.named(scrape) == ["198.18.0.31:8080": "db-31.example.org"])
+        #expect(Self.lookups(scrape, "unconfirmed") >= 1)
+        #expect(dns.queries(for: "intra.example.org.lan.test.", type: "A") == 0, "the search domain was never asked")
+        withExtendedLifetime((servers, clients)) {}
+    }
+
     @Test func anUnreachableServerNeverHoldsAScrapeAndChangedRecordsShowAfterTheirTTL() throws {
         let (namespace, servers) = try Self.namespace(serving: [8080])
         let renamed = { (name: String) in ["7.1.18.198.in-addr.arpa. 5 IN PTR \(name).example.org.", "\(name).example.org. 5 IN A 198.18.1.7"] }

@@ -16,7 +16,7 @@ struct PrometheusEndToEndTests {
         defer { sockets.forEach { close($0) } }
 
         let prometheus = try PrometheusServer(in: namespace, target: "127.0.0.1:9318")
-        let query = prometheus.query
+        let query = { (promql: String) in try prometheus.query(promql) }
         let deadline = Date().addingTimeInterval(60)
         var up: [(labels: [String: String], value: String)] = []
         var open: [(labels: [String: String], value: String)] = []

@@ -129,7 +129,7 @@ struct SyntheticTableTests {
         Thread.sleep(forTimeInterval: 1.5)
         let scrape = try exporter.scrape()
         for family in ["conntrack_half_closed_connections", "conntrack_time_wait_connections", "conntrack_idle_connections",
-                       "conntrack_open_connection_idle_seconds_count", "conntrack_open_connection_age_seconds_count"] {
+                       "conntrack_open_connection_idle_seconds_gcount", "conntrack_open_connection_age_seconds_gcount"] {
             #expect(scrape.samples.contains { $0.name == family && $0.value > 0 }, "\(family)")
         }
         let result = try runAllowingFailure(["promtool", "check", "metrics"], input: scrape.text)

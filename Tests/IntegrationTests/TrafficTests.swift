@@ -93,6 +93,64 @@ struct TrafficTests {
         withExtendedLifetime((nginx, download)) {}
     }
 
+    /// Two downloads at 1 MiB/s each, under way before the exporter starts; a third, of 8 MiB,
+    /// ends before the window. The exporter is restarted midway while Prometheus scrapes every
+    /// second. Over the window, increase() is what the kernel counted in it. A restarted exporter
+    /// that started its series at the open downloads' megabytes would show less than before (the
+    /// ended download's bytes are gone with the old process): Prometheus would take that for a
+    /// reset and add those megabytes again.
+    @Test func increaseAcrossARestartIsWhatFlowedInTheWindow() throws {
+        let file = "cte-\(getpid())-eighty.bin"
+        let short = "cte-\(getpid())-eight.bin"
+        // Larger than what flows while the exporter restarts, so the old code's drop shows.
+        let (namespace, nginx) = try setUp(files: [file: 80, short: 8])
+        defer {
+            for name in [file, short] { try? FileManager.default.removeItem(atPath: "\(FileManager.default.temporaryDirectory.path)/\(name)") }
+        }
+        let downloads = try (0..<2).map { _ in
+            try NamespaceProcess(in: namespace, ["curl", "-sS", "-o", "/dev/null", "http://127.0.0.1:7802/\(file)"])
+        }
+        // The kernel's count of the downloads' reply bytes, now.
+        let kernelBytes = {
+            try namespace.exec(["conntrack", "-L", "-p", "tcp", "--dport", "7802", "-o", "extended"]).split(separator: "\n")
+                .compactMap { $0.matches(of: /bytes=(\d+)/).dropFirst().first.flatMap { Double($0.1) } }.reduce(0, +)
+        }
+        let waitForBytes = { (bytes: Double) in
+            let deadline = Date().addingTimeInterval(60)
+            while try kernelBytes() < bytes, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        // Megabytes flow before the exporter starts.
+        try waitForBytes(Double(6 * Self.mebibyte))
+        let arguments = ["--ignore-hosts", ":9318,:9090", "--table.max-age", "0"]
+        var exporter = try ExporterProcess(in: namespace, arguments: arguments)
+        let prometheus = try PrometheusServer(in: namespace, target: "127.0.0.1:9318")
+        try namespace.exec(["curl", "-sS", "--fail", "-o", "/dev/null", "http://127.0.0.1:7802/\(short)"])
+        let ended = try exporter.scrape(until: { scrape in
+            scrape.samples.contains { $0.name == "conntrack_connections_closed_total" && $0.labels["host"] == "127.0.0.1:7802" }
+        })
+        #expect(ended.samples.contains { $0.name == "conntrack_connections_closed_total" && $0.labels["host"] == "127.0.0.1:7802" })
+        let series = #"conntrack_traffic_bytes_total{host="127.0.0.1:7802",direction="received"}"#
+        let deadline = Date().addingTimeInterval(60)
+        while (try? prometheus.query("count_over_time(\(series)[1m])"))?.first.flatMap({ Int($0.value) }) ?? 0 < 3, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let start = (at: Date(), bytes: try kernelBytes())
+        try waitForBytes(start.bytes + Double(40 * Self.mebibyte))
+        #expect(exporter.stop().status == 0)
+        exporter = try ExporterProcess(in: namespace, arguments: arguments)
+        try waitForBytes(start.bytes + Double(80 * Self.mebibyte))
+        let end = (at: Date(), bytes: try kernelBytes())
+        // Scraped after the window's end, so the last sample in it is there.
+        while (try? prometheus.query("timestamp(\(series))"))?.first.flatMap({ Double($0.value) }) ?? 0 < end.at.timeIntervalSince1970 + 1 {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let window = "\(Int(end.at.timeIntervalSince(start.at) * 1000))ms"
+        let increase = try prometheus.query("increase(\(series)[\(window)])", at: end.at).first.flatMap { Double($0.value) } ?? 0
+        let flowed = end.bytes - start.bytes
+        #expect(abs(increase - flowed) <= 0.05 * flowed, "increase() \(increase) over \(window) for \(flowed) bytes")
+        withExtendedLifetime((nginx, downloads, exporter)) {}
+    }
+
     @Test func packetsPerConnectionTellARequestPerConnectionFromAReusedPool() throws {
         let (namespace, nginx) = try setUp(files: [:])
         let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318"])

@@ -39,7 +39,8 @@ void cres_close(cres_resolver *resolver);
 /// Starts the reverse lookup of `address` (family AF_INET or AF_INET6, 4 or 16 bytes): a PTR query.
 void cres_lookup_name(cres_resolver *resolver, const uint8_t *address, int family, cres_name_callback callback,
                       void *context);
-/// Starts the forward lookup (A and AAAA) of `name`.
+/// Starts the forward lookup (A and AAAA) of `name`, as an absolute name: the channel uses no
+/// search domain.
 void cres_lookup_addresses(cres_resolver *resolver, const char *name, cres_addresses_callback callback, void *context);
 
 /// Fills `fds` (room for `capacity`) with what to poll; returns how many, and in `*timeout_ms`

@@ -165,7 +165,8 @@ public final class EventTable: Sendable {
         guard let details else { return nil }
         return TableRead(table: details.table.replacingCounts(with: hosts, nowNanoseconds: nowNanoseconds),
                          tcpEntries: details.tcpEntries, otherProtocolEntries: details.otherProtocolEntries,
-                         nat: details.nat, detailsNanoseconds: details.table.classifier.nowNanoseconds)
+                         nat: details.nat, detailsNanoseconds: details.table.classifier.nowNanoseconds,
+                         closedTraffic: details.closedTraffic)
     }
 
     /// What the collectors expose of the table itself.

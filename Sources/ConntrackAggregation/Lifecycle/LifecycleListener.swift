@@ -68,9 +68,10 @@ public final class LifecycleListener: Sendable {
     /// the table shows can end without its DESTROY being seen.
     /// With `kept`, UPDATE events are subscribed to as well and the table is kept from them,
     /// unless the table is not active yet (``keepTable(_:)`` starts it).
-    public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, maxHosts: Int = 0, log: EventLog?,
-                kept: KeptTableFeed? = nil, logger: Logger) throws(SystemError) {
-        store = LifecycleStore(LifecycleCounters(maxHosts: maxHosts))
+    /// `store` holds the counters it keeps (made beforehand, so table readers can refer to it).
+    public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, store: LifecycleStore = LifecycleStore(LifecycleCounters()),
+                log: EventLog?, kept: KeptTableFeed? = nil, logger: Logger) throws(SystemError) {
+        self.store = store
         self.hostTTL = hostTTL
         self.kept = kept
         socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes, updates: kept?.table.isActive == true))
