@@ -5,13 +5,15 @@ import ConntrackModel
 /// translated ports in use per source-NAT translation. Only translated entries are looked at
 /// (their reply tuple parsed), so a table without NAT costs one status check per entry.
 public struct NATCounts: Sendable {
-    /// Each backend's connections per state, under the host the clients asked for.
+    /// Each backend's connections per state, under the host the clients asked for. Past
+    /// `maxPairs` pairs, further pairs' connections count under (`other`, `other`).
     public private(set) var backends: [BackendKey: StateCounts] = [:]
-    /// Connections, so translated ports in use, per source-NAT translation.
-    public private(set) var translatedPorts: [SNATKey: Int] = [:]
-    /// Pairs of each kind counted apart at most; further ones are left out and counted here.
+    /// Connections, so translated ports in use, per source-NAT pool.
+    public private(set) var translatedPorts: [SNATKey: SNATPool] = [:]
+    /// Pairs of each kind counted apart at most.
     public let maxPairs: Int
-    public private(set) var leftOut = 0
+    /// Translated connections whose pool was not counted apart (past `maxPairs` pools).
+    public private(set) var uncountedTranslations = 0
     private let idleThreshold: UInt32
     /// Whether UDP translations count too (the read must then dump every protocol).
     private let countsUDP: Bool
@@ -27,22 +29,31 @@ public struct NATCounts: Sendable {
     public mutating func add(_ entry: ConntrackEntry, counted connection: TrackedConnection?) {
         guard entry.isSourceNAT || entry.isDestinationNAT, entry.isTCP || (countsUDP && entry.protocolNumber == 17),
               let reply = entry.reply else { return }
+        // The reply comes from the server actually reached (under destination NAT, the backend).
+        let farEnd = RemoteEndpoint(address: reply.source, port: reply.sourcePort)
         if entry.isDestinationNAT, let connection {
-            // The reply comes from the backend actually reached.
-            let key = BackendKey(host: connection.host, backend: RemoteEndpoint(address: reply.source, port: reply.sourcePort))
-            if backends[key] != nil || room(backends.count) { backends[key, default: StateCounts()].add(connection, idleThreshold: idleThreshold) }
+            var key = BackendKey(host: connection.host, backend: farEnd)
+            if backends[key] == nil && !room(backends.count) { key = BackendKey(host: .other, backend: .other) }
+            backends[key, default: StateCounts()].add(connection, idleThreshold: idleThreshold)
         }
         if entry.isSourceNAT, let original = entry.original {
-            // The reply goes back to the translated source: its address and port.
-            let key = SNATKey(address: reply.destination, destination: RemoteEndpoint(address: original.destination, port: original.destinationPort),
-                              protocolNumber: entry.protocolNumber)
-            if translatedPorts[key] != nil || room(translatedPorts.count) { translatedPorts[key, default: 0] += 1 }
+            // The reply goes back to the translated source: its address and port, unique per reply tuple.
+            let key = SNATKey(address: reply.destination, farEnd: farEnd, protocolNumber: entry.protocolNumber)
+            let asked = RemoteEndpoint(address: original.destination, port: original.destinationPort)
+            if var pool = translatedPorts[key] {
+                pool.ports += 1
+                if HostKey(asked, mode: .endpoint) < HostKey(pool.destination, mode: .endpoint) { pool.destination = asked }
+                translatedPorts[key] = pool
+            } else if room(translatedPorts.count) {
+                translatedPorts[key] = SNATPool(ports: 1, destination: asked)
+            } else {
+                uncountedTranslations += 1
+            }
         }
     }
 
-    private mutating func room(_ count: Int) -> Bool {
-        guard maxPairs > 0, count >= maxPairs else { return true }
-        leftOut += 1
-        return false
+    /// Whether a new pair fits under `maxPairs`, the other pairs numbering `count`.
+    private func room(_ count: Int) -> Bool {
+        maxPairs == 0 || count < maxPairs
     }
 }

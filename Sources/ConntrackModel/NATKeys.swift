@@ -15,17 +15,19 @@ public struct BackendKey: Hashable, Sendable {
     }
 }
 
-/// One source-NAT translation toward one destination: the translated source address, the
-/// destination and the protocol. Each connection through it holds one translated port.
+/// One source-NAT port pool as the kernel allocates it: a translated port is unique per reply
+/// tuple, so per translated source address, far end of the reply (the server actually reached:
+/// under destination NAT the backend, not the address the client asked for) and protocol.
 public struct SNATKey: Hashable, Sendable {
     public let address: IPAddress
-    public let destination: RemoteEndpoint
+    /// The reply tuple's source: the server the translated connections reach.
+    public let farEnd: RemoteEndpoint
     /// The layer-4 protocol number (6 TCP, 17 UDP).
     public let protocolNumber: UInt8
 
-    public init(address: IPAddress, destination: RemoteEndpoint, protocolNumber: UInt8) {
+    public init(address: IPAddress, farEnd: RemoteEndpoint, protocolNumber: UInt8) {
         self.address = address
-        self.destination = destination
+        self.farEnd = farEnd
         self.protocolNumber = protocolNumber
     }
 
@@ -36,6 +38,19 @@ public struct SNATKey: Hashable, Sendable {
         case 17: "udp"
         default: "\(protocolNumber)"
         }
+    }
+}
+
+/// A source-NAT pool's use: the connections holding one of its ports, and the address they
+/// asked for (under destination NAT a virtual address, whose backend is the pool's far end;
+/// the least of several, so a read always shows the same).
+public struct SNATPool: Sendable, Equatable {
+    public var ports: Int
+    public var destination: RemoteEndpoint
+
+    public init(ports: Int, destination: RemoteEndpoint) {
+        self.ports = ports
+        self.destination = destination
     }
 }
 

@@ -190,7 +190,7 @@ public final class Exporter {
             let accounting = AccountingSetting.isEnabled()
             TrafficCollector.logAccounting(accounting, logger: logger)
             collector = TrafficCollector(store: listener.store, renderer: renderer, logger: logger, loggedAccounting: accounting)
-        case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop)
+        case .nat: collector = NATCollector(renderer: renderer, ranges: options.natPortRanges, top: options.natTop, maxPairs: options.maxHosts)
         case .tableHealth: collector = TableHealthCollector(socket: socket)
         case .tableSource: collector = tableSource
         case .names:

@@ -148,4 +148,76 @@ struct NATTests {
         print("scenario dnat-backends:\n\(hosts)")
         withExtendedLifetime(first) {}
     }
+
+    /// A virtual address sent on to two backends, and masqueraded on its way (kube-proxy's
+    /// masquerade, hairpin NAT): the kernel keeps translated ports unique per reply tuple, so
+    /// each backend is a pool of its own, and each pool's ports in use are what `conntrack -L`
+    /// holds with that reply tuple.
+    @Test func sourceNATPoolsUnderDestinationNATAreTheKernelsReplyTuples() throws {
+        let net = try RoutedNamespaces()
+        try net.router.exec(["nft", "-f", "-"], input: """
+            table ip nat {
+                chain pre { type nat hook prerouting priority -100; ip daddr 198.18.3.10 tcp dport 80 dnat to numgen inc mod 2 map { 0 : 198.18.2.2 . 8081, 1 : 198.18.2.2 . 8082 }; }
+                chain post { type nat hook postrouting priority 100; oifname "r1" masquerade; }
+            }
+            """)
+        let servers = try [8081, 8082].map { port in
+            let server = try NamespaceProcess(in: net.server, python: PythonServers.holding(port: port, address: "0.0.0.0"))
+            try server.waitUntilListening(port: port)
+            return server
+        }
+        let exporter = try ExporterProcess(in: net.router, arguments: ["--ignore-hosts", ":9318"])
+        let clients = try NamespaceProcess(in: net.client, python: Self.holdingClients(40, to: "198.18.3.10", port: 80, seconds: 120))
+        let pool = { (backend: Int) in
+            ["address": "198.18.2.1", "destination": "198.18.3.10:80", "backend": "198.18.2.2:\(backend)", "protocol": "tcp"]
+        }
+        let scrape = try exporter.scrape(until: { scrape in
+            [8081, 8082].compactMap { scrape.value("conntrack_snat_ports_in_use", pool($0)) }.reduce(0, +) == 40
+        }, seconds: 30)
+        // The kernel's pools: entries grouped by reply tuple (server reached, translated address).
+        let listing = try net.router.exec(["conntrack", "-L", "-p", "tcp", "--orig-dst", "198.18.3.10"])
+        for backend in [8081, 8082] {
+            let kernel = listing.split(separator: "\n").filter { line in
+                line.contains("src=198.18.2.2 dst=198.18.2.1 sport=\(backend) ")
+            }.count
+            #expect(kernel > 0 && scrape.value("conntrack_snat_ports_in_use", pool(backend)) == Double(kernel),
+                    "backend \(backend): \(kernel) in the kernel's table")
+        }
+        #expect(scrape.value("conntrack_exporter_snat_translations") == 2)
+        withExtendedLifetime((servers, clients)) {}
+    }
+
+    /// Port forwarding: each client is a host of its own, so each is a backend pair too. With
+    /// --max-hosts 10 the backend series keep to 10 pairs and `other`, and the rest are counted.
+    @Test func portForwardingBackendSeriesKeepToMaxHosts() throws {
+        let net = try RoutedNamespaces()
+        try net.router.exec(["nft", "-f", "-"], input: """
+            table ip nat {
+                chain pre { type nat hook prerouting priority -100; ip daddr 198.18.1.1 tcp dport 8080 dnat to numgen inc mod 2 map { 0 : 198.18.2.2 . 8081, 1 : 198.18.2.2 . 8082 }; }
+            }
+            """)
+        let servers = try [8081, 8082].map { port in
+            let server = try NamespaceProcess(in: net.server, python: PythonServers.holding(port: port, address: "0.0.0.0"))
+            try server.waitUntilListening(port: port)
+            return server
+        }
+        let clientAddresses = (10..<210).map { "198.18.1.\($0)" }
+        for address in clientAddresses { try net.client.exec(["ip", "addr", "add", "\(address)/24", "dev", "c0", "nodad"]) }
+        let exporter = try ExporterProcess(in: net.router, arguments: ["--ignore-hosts", ":9318", "--max-hosts", "10"])
+        let clients = try NamespaceProcess(in: net.client, python: """
+            import socket, time
+            held = []
+            for address in [\(clientAddresses.map { "'\($0)'" }.joined(separator: ", "))]:
+                held.append(socket.create_connection(('198.18.1.1', 8080), timeout=3, source_address=(address, 0)))
+            time.sleep(120)
+            """)
+        let backendSeries = { (scrape: Exposition) in scrape.samples.filter { $0.name == "conntrack_backend_connections" } }
+        let scrape = try exporter.scrape(until: { backendSeries($0).map(\.value).reduce(0, +) == 200 }, seconds: 30)
+        let pairs = Set(backendSeries(scrape).map { $0.labels["host", default: ""] + " " + $0.labels["backend", default: ""] })
+        #expect(pairs.count == 11, "\(pairs.count) pairs: \(pairs.sorted().prefix(20))")
+        #expect(pairs.contains("other other"))
+        #expect(scrape.value("conntrack_exporter_folded_backends") == 190)
+        #expect(backendSeries(scrape).map(\.value).reduce(0, +) == 200)
+        withExtendedLifetime((servers, clients)) {}
+    }
 }

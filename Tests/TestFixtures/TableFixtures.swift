@@ -70,7 +70,8 @@ package func makeEntry(from source: String, _ sourcePort: UInt16, to destination
                state: TCPState = .established, protocol l4proto: Int = CCT_PROTO_TCP, timeout: UInt32 = CCT_TIMEOUT_NONE,
                firstFin: ConntrackEntry.Side? = nil, unacknowledged: Bool = false, startNanoseconds: UInt64 = 0,
                message: ConntrackEntry.Message = .dump,
-               counters: (original: (packets: UInt64, bytes: UInt64), reply: (packets: UInt64, bytes: UInt64))? = nil) -> ConntrackEntry {
+               counters: (original: (packets: UInt64, bytes: UInt64), reply: (packets: UInt64, bytes: UInt64))? = nil,
+               translatedTo reply: (source: String, sourcePort: UInt16, destination: String, destinationPort: UInt16)? = nil) -> ConntrackEntry {
     let sourceAddress = IPAddress(source)!
     var raw = cct_entry()
     raw.family = sourceAddress.family.rawValue
@@ -86,6 +87,16 @@ package func makeEntry(from source: String, _ sourcePort: UInt16, to destination
     raw.tcp_flags_reply = (firstFin == .reply ? closeInit : 0) | (unacknowledged ? UInt8(CCT_TCP_FLAG_DATA_UNACKNOWLEDGED) : 0)
     raw.start_ns = startNanoseconds
     raw.message = message.rawValue
+    if let reply {
+        // An event's own reply tuple (a dump's would be an unparsed attribute), and the NAT bits it implies.
+        precondition(message != .dump, "a translated entry comes as an event")
+        raw.reply.src_port = reply.sourcePort
+        raw.reply.dst_port = reply.destinationPort
+        withUnsafeMutableBytes(of: &raw.reply.src) { $0.copyBytes(from: IPAddress(reply.source)!.networkBytes) }
+        withUnsafeMutableBytes(of: &raw.reply.dst) { $0.copyBytes(from: IPAddress(reply.destination)!.networkBytes) }
+        if reply.destination != source || reply.destinationPort != sourcePort { raw.status |= 1 << 4 }
+        if reply.source != destination || reply.sourcePort != destinationPort { raw.status |= 1 << 5 }
+    }
     if let counters {
         raw.has_counters = 1
         (raw.packets_original, raw.bytes_original) = counters.original
