@@ -127,7 +127,6 @@ static int parse_timestamps(const struct nlattr *nest, cct_entry *e) {
         int ret = 0;
         switch (cct_attr_type(attr)) {
         case CTA_TIMESTAMP_START: ret = read_u64(attr, &e->start_ns); break;
-        case CTA_TIMESTAMP_STOP: ret = read_u64(attr, &e->stop_ns); break;
         }
         if (ret < 0) return -1;
     }

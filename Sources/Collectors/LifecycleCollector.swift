@@ -12,7 +12,9 @@ public struct LifecycleCollector: Collector {
     static let closed = MetricDescriptor("conntrack_connections_closed_total", .counter,
         help: "TCP connections removed (conntrack DESTROY events), per remote host and outcome: refused, unanswered, reset, graceful, half_closed or other.")
     static let duration = MetricDescriptor("conntrack_connection_duration_seconds", .histogram,
-        help: "Lifetimes of closed TCP connections from the kernel's timestamps (needs net.netfilter.nf_conntrack_timestamp=1), per outcome.")
+        help: "How long closed TCP connections lived, from their first packet to their first FIN or their RST (never the kernel's linger after it), per outcome; unanswered connections are never timed. Needs net.netfilter.nf_conntrack_timestamp=1 when the exporter starts.")
+    static let untimed = MetricDescriptor("conntrack_exporter_closes_untimed_total", .counter,
+        help: "Closed TCP connections left out of conntrack_connection_duration_seconds: no first FIN or RST was seen (they expired, or the event was lost) or they carry no start time.")
     static let events = MetricDescriptor("conntrack_exporter_events_total", .counter,
         help: "Conntrack events received, by type.")
     static let overflows = MetricDescriptor("conntrack_exporter_event_overflows_total", .counter,
@@ -28,13 +30,10 @@ public struct LifecycleCollector: Collector {
 
     private let listener: LifecycleListener
     private let renderer: HostRenderer
-    private let timestampsEnabled: @Sendable () -> Bool
 
-    public init(listener: LifecycleListener, renderer: HostRenderer = HostRenderer(),
-                timestampsEnabled: @escaping @Sendable () -> Bool = TimestampSetting.isEnabled) {
+    public init(listener: LifecycleListener, renderer: HostRenderer = HostRenderer()) {
         self.listener = listener
         self.renderer = renderer
-        self.timestampsEnabled = timestampsEnabled
     }
 
     public func collect(_ context: ScrapeContext, into writer: inout ExpositionWriter) throws(SystemError) {
@@ -44,8 +43,10 @@ public struct LifecycleCollector: Collector {
         HostSeries(counters.opened, renderer: renderer).write(Self.opened, created: starts, into: &writer) { $0 }
         HostSeries(counters.closed, renderer: renderer)
             .write(Self.closed, split: "outcome", by: ConnectionOutcome.allCases, text: \.label, created: starts, into: &writer) { $0[$1] }
-        if timestampsEnabled() || counters.durations.contains(where: { $0.count > 0 }) {
+        if listener.timesDurations {
             writeDurations(counters.durations, into: &writer)
+            writer.header(Self.untimed)
+            writer.sample(Self.untimed.name, value: counters.untimedClosures)
         }
         writer.header(Self.events)
         writer.sample(Self.events.name, labels: ["type": "new"], value: counters.newEvents)
@@ -65,7 +66,8 @@ public struct LifecycleCollector: Collector {
 
     private func writeDurations(_ histograms: [Histogram], into writer: inout ExpositionWriter) {
         writer.header(Self.duration)
-        for outcome in ConnectionOutcome.allCases {
+        // An unanswered connection has no FIN or RST to end its time at.
+        for outcome in ConnectionOutcome.allCases where outcome != .unanswered {
             writer.histogramSamples(Self.duration.name, histograms[outcome.rawValue], label: ("outcome", outcome.label))
         }
     }

@@ -17,6 +17,10 @@ public struct LifecycleCounters: Sendable {
     public private(set) var durations: [Histogram] = ConnectionOutcome.allCases.map { _ in
         Histogram(upperBounds: durationBounds)
     }
+    /// Closed connections that were to be timed but are not in ``durations``: no first FIN or
+    /// RST was seen (they expired, the UPDATE was lost, or too many were closing at once), or the
+    /// entry has no start time.
+    public private(set) var untimedClosures: UInt64 = 0
     public private(set) var newEvents: UInt64 = 0
     public private(set) var destroyEvents: UInt64 = 0
     /// UPDATE events, received only with the table kept from events.
@@ -73,8 +77,9 @@ public struct LifecycleCounters: Sendable {
         changed(host, at: now)
     }
 
-    /// Counts a connection to `host` that ended at `now` (monotonic seconds).
-    public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?,
+    /// Counts a connection to `host` that ended at `now` (monotonic seconds), which lived
+    /// `durationSeconds` to its first FIN or RST when known; `timed` when it was to be timed.
+    public mutating func recordClosed(_ host: HostKey, outcome: ConnectionOutcome, durationSeconds: Double?, timed: Bool = false,
                                       traffic: Traffic? = nil, at now: Int64) {
         let host = admitted(host)
         if let traffic {
@@ -82,7 +87,11 @@ public struct LifecycleCounters: Sendable {
             packetsPerConnection[outcome.rawValue].observe(Double(traffic.packets))
         }
         closed[host, default: OutcomeCounts()][outcome] += 1
-        if let durationSeconds { durations[outcome.rawValue].observe(durationSeconds) }
+        if let durationSeconds {
+            durations[outcome.rawValue].observe(durationSeconds)
+        } else if timed {
+            untimedClosures += 1
+        }
         changed(host, at: now)
     }
 

@@ -65,14 +65,8 @@ public struct ConntrackEntry {
         public let destinationPort: UInt16
     }
 
-    /// The connection's lifetime from the kernel's timestamps (DESTROY events with
-    /// `nf_conntrack_timestamp` on), in seconds.
-    public var durationSeconds: Double? {
-        guard raw.start_ns != 0, raw.stop_ns >= raw.start_ns else { return nil }
-        return Double(raw.stop_ns - raw.start_ns) / 1e9
-    }
-
-    /// Seconds until the kernel expires the entry (`CTA_TIMEOUT`); nil in DESTROY events.
+    /// Seconds until the kernel expires the entry (`CTA_TIMEOUT`); in a DESTROY event only when
+    /// the entry was removed before it expired (an RST answering the SYN, a deletion).
     @inlinable public var timeoutSeconds: UInt32? { raw.timeout == CCT_TIMEOUT_NONE ? nil : raw.timeout }
 
     /// Which direction sent the first FIN (`IP_CT_TCP_FLAG_CLOSE_INIT`); nil when the kernel

@@ -41,6 +41,8 @@ public final class Exporter {
         // With auto, every dump is measured: its CPU per entry is half of what the choice weighs.
         let dumpCost = tableSource == .auto ? DumpCost() : nil
         func measured(_ source: any TableSource) -> any TableSource { dumpCost?.measuring(source) ?? source }
+        // Durations end at the first FIN or RST, from UPDATE events: with timestamps on at start.
+        let timesDurations = options.collectors.contains(.lifecycle) && TimestampSetting.isEnabled()
         // The event counters, made first: the table readers take the closed traffic from them.
         let store = options.collectors.contains(.lifecycle) || eventTable != nil
             ? LifecycleStore(LifecycleCounters(maxHosts: options.maxHosts)) : nil
@@ -61,7 +63,7 @@ public final class Exporter {
             listener = try store.map { (store) throws(SystemError) in try LifecycleListener(
                 ignore: options.ignore, mode: options.hostLabel, hostTTL: Int64(options.hostTTLSeconds),
                 store: store, log: options.eventLog.map { EventLog(format: $0, renderer: renderer) },
-                kept: kept, logger: logger) }
+                kept: kept, timesDurations: timesDurations, logger: logger) }
             // One short request proves the table can be read; the first scrape does the first
             // dump, so the port opens at once however large the table is.
             let entries = try socket.entryCount()
@@ -69,11 +71,12 @@ public final class Exporter {
         } catch {
             throw StartupFailure.tableUnreadable(error)
         }
-        if !TimestampSetting.isEnabled() {
+        if !timesDurations {
             logger.info("""
                 connection durations are off: conntrack_connection_duration_seconds needs \
-                net.netfilter.nf_conntrack_timestamp=1 (sysctl -w net.netfilter.nf_conntrack_timestamp=1); \
-                the exporter never changes sysctls
+                net.netfilter.nf_conntrack_timestamp=1 when the exporter starts \
+                (sysctl -w net.netfilter.nf_conntrack_timestamp=1, then restart it; durations also subscribe \
+                to UPDATE events, see the README); the exporter never changes sysctls
                 """)
         }
 
@@ -102,7 +105,7 @@ public final class Exporter {
         }
 
         let reader = Self.reader(options, dumper: socket, closedTraffic: store, logger: logger)
-        let chooser = Self.chooser(options, dumpCost: dumpCost, listener: listener, logger: logger)
+        let chooser = Self.chooser(options, dumpCost: dumpCost, listener: listener, updatesAnyway: timesDurations, logger: logger)
         let source: any TableSource = eventTable.map { EventTableSource(table: $0, dumps: measured(reader), chooser: chooser) } ?? reader
         let tableSourceCollector = TableSourceCollector(table: eventTable, chooser: chooser)
         let lifecycle = options.collectors.contains(.lifecycle) ? listener : nil
@@ -117,12 +120,8 @@ public final class Exporter {
         let coalescer = ScrapeCoalescer(scraper: scraper, pacing: pacing)
         let views = options.views ? DiagnosticViews(coalescer: coalescer, lifecycle: { lifecycle?.snapshot ?? LifecycleCounters() },
                                                     renderer: renderer) : nil
-        if options.collectors.contains(.traffic) {
-            // A first scrape at once, answered to no one: the traffic counters count from the first
-            // read (their baseline), so it comes as soon as the table can be read, not with the first
-            // scraper.
-            coalescer.scrape(gzip: false, responder: Responder { _ in }) { _ in }
-        }
+        // The traffic counters count from the first read (their baseline): it comes at once.
+        if options.collectors.contains(.traffic) { coalescer.scrapeAtStart() }
         let routes = ExporterRoutes(telemetryPath: options.telemetryPath, coalescer: coalescer, views: views)
         let gate = WebGate(store: webConfig, next: routes.handle)
         do {
@@ -156,12 +155,14 @@ public final class Exporter {
         options.maxHosts * ExporterOptions.tableHostsPerSeries
     }
 
-    /// `--table.source=auto`'s chooser, switching the listener's kept table on and off.
+    /// `--table.source=auto`'s chooser, switching the listener's kept table on and off. When
+    /// UPDATE events are subscribed to `anyway` (for durations), the packet path pays for them
+    /// in both modes, and the kept table's estimate leaves that out.
     private static func chooser(_ options: ExporterOptions, dumpCost: DumpCost?, listener: LifecycleListener?,
-                                logger: Logger) -> TableSourceChooser? {
+                                updatesAnyway: Bool, logger: Logger) -> TableSourceChooser? {
         guard let dumpCost, let listener else { return nil }
         let policy = TableSourcePolicy(checkIntervalSeconds: Double(options.tableCheckIntervalSeconds),
-                                       kernelSecondsPerConnection: options.tableKernelSecondsPerConnection)
+                                       kernelSecondsPerConnection: updatesAnyway ? 0 : options.tableKernelSecondsPerConnection)
         return TableSourceChooser(policy: policy,
                                   dumps: dumpCost, logger: logger,
                                   listener: { listener.totals }, switchTo: { mode throws(SystemError) in try listener.keepTable(mode == .events) })

@@ -73,6 +73,9 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         let read: Result<TableRead, SystemError>
         let started: ContinuousClock.Instant
         let duration: Duration
+        /// False for the read at start, which no one asked for: requests that come after it
+        /// read anew, without waiting.
+        var answersLaterRequests = true
         /// What was built from it, per format.
         var bodies: [ExpositionFormat: Body] = [:]
     }
@@ -103,6 +106,18 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         self.pacing = pacing
     }
 
+    /// Reads the table and builds a scrape of it now, for no one: what collectors note at their
+    /// first scrape (the traffic counters' baseline) is then taken at start, not when the first
+    /// scraper comes. Requests arriving during it join it; those after it read anew.
+    public func scrapeAtStart() {
+        let starts = state.withLock { state in
+            guard !state.running else { return false }
+            state.running = true
+            return true
+        }
+        if starts { queue.async { self.read(answeringLaterRequests: false) } }
+    }
+
     /// Asks for a scrape in `format`, compressed too when `gzip`; `completion` runs on the scrape queue.
     public func scrape(format: ExpositionFormat = .text, gzip: Bool, responder: Responder, _ completion: @escaping Completion) {
         _ = enqueue(.scrape(format: format, gzip: gzip, completion), rows: 0, responder: responder)
@@ -129,7 +144,7 @@ public final class ScrapeCoalescer: @unchecked Sendable {
                     state.joined.append(waiter)
                     return (waiter.id, .waits)
                 }
-                if let last = state.last, now - last.started < pacing.maxAge || now < state.nextStart {
+                if let last = state.last, last.answersLaterRequests, now - last.started < pacing.maxAge || now < state.nextStart {
                     responder.markShared()
                     return (waiter.id, .serveLast(waiter))
                 }
@@ -179,7 +194,7 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         }
     }
 
-    private func read() {
+    private func read(answeringLaterRequests: Bool = true) {
         let start = ContinuousClock.now
         let batch = state.withLock { state in
             var observers = 0
@@ -198,13 +213,14 @@ public final class ScrapeCoalescer: @unchecked Sendable {
         let read = scraper.read(observers: batch.compactMap(\.request.observer))
         let finished = ContinuousClock.now
         let duration = finished - start
-        var last = LastRead(read: read, started: start, duration: duration)
+        var last = LastRead(read: read, started: start, duration: duration, answersLaterRequests: answeringLaterRequests)
+        if !answeringLaterRequests { last.bodies[.text] = Body(format: .text, plain: scraper.exposition(of: read, readDuration: duration), gzip: nil) }
         let served = state.withLock { state in
             defer { state.joined = [] }
             state.last = last
             // The pause after each read is spacing - 1 times its own length: reads take 1 / spacing
             // of the time however their length varies.
-            state.nextStart = finished + duration * (pacing.spacing - 1)
+            state.nextStart = answeringLaterRequests ? finished + duration * (pacing.spacing - 1) : finished
             state.running = false
             return batch + state.joined
         }

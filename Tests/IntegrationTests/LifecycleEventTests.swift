@@ -62,7 +62,8 @@ struct LifecycleEventTests {
             #expect(scrape.value("conntrack_connections_closed_total", ["host": host, "outcome": outcome]) == count, "\(host)")
             let outcomes = scrape.samples.filter { $0.name == "conntrack_connections_closed_total" && $0.labels["host"] == host }
             #expect(outcomes.count == 1, "\(host) ended only as \(outcome)")
-            #expect(scrape.value("conntrack_connection_duration_seconds_count", ["outcome": outcome]) == count)
+            // An unanswered connection has no FIN or RST to end its time at: never timed.
+            #expect(scrape.value("conntrack_connection_duration_seconds_count", ["outcome": outcome]) == (outcome == "unanswered" ? nil : count))
         }
         #expect(scrape.value("conntrack_exporter_event_overflows_total") == 0)
         #expect((scrape.value("conntrack_exporter_events_total", ["type": "destroy"]) ?? 0) >= 11)
@@ -81,6 +82,92 @@ struct LifecycleEventTests {
             }
         }
         #expect(logged == Dictionary(uniqueKeysWithValues: expected.map { ("127.0.0.1:\($0.port) \($0.outcome)", Int($0.count)) }))
+    }
+
+    /// A real server and its clients, each connection held a known time and ended each way: the
+    /// durations run to the first FIN or the RST, never through the kernel's linger after it
+    /// (TIME_WAIT, CLOSE, CLOSE_WAIT: 1 s each here, plus the garbage collector's lag).
+    @Test func durationsEndAtTheFirstFinOrTheReset() throws {
+        let namespace = try namespace(timestamps: true)
+        let exporter = try ExporterProcess(in: namespace, arguments: ["--ignore-hosts", ":9318"])
+        // The server reads a line "SECONDS WAY": for "server" it closes after SECONDS; otherwise it
+        // closes when the client does, except for "half", which it never closes.
+        let server = try NamespaceProcess(in: namespace, python: """
+            import socket, threading, time
+            def serve(connection):
+                seconds, way = connection.makefile().readline().split()
+                if way == "server":
+                    time.sleep(float(seconds))
+                    connection.close()
+                    return
+                while connection.recv(4096):
+                    pass
+                if way != "half":
+                    connection.close()
+                else:
+                    time.sleep(600)
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", 7301))
+            listener.listen(64)
+            while True:
+                threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+            """)
+        try server.waitUntilListening(port: 7301)
+        let holds = [0.2, 3, 20]
+        let client = try NamespaceProcess(in: namespace, python: """
+            import socket, struct, threading, time
+            def run(seconds, way):
+                connection = socket.create_connection(("127.0.0.1", 7301))
+                connection.sendall(f"{seconds} {way}\\n".encode())
+                if way == "server":
+                    while connection.recv(4096):
+                        pass
+                    connection.close()
+                    return
+                time.sleep(seconds)
+                if way == "reset":
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    connection.close()
+                elif way == "half":
+                    connection.shutdown(socket.SHUT_WR)
+                    time.sleep(600)
+                else:
+                    connection.close()
+            for seconds in [\(holds.map { "\($0)" }.joined(separator: ", "))]:
+                for way in ["client", "server", "reset", "half"]:
+                    threading.Thread(target=run, args=(seconds, way), daemon=True).start()
+            try:
+                socket.create_connection(("127.0.0.1", 7302))
+            except OSError:
+                pass
+            time.sleep(600)
+            """)
+        // Each hold time ended each way: graceful twice (client or server first), reset, half-closed; one refused.
+        let expected: [(outcome: String, count: Double, seconds: Double)] = [
+            ("graceful", 6, 2 * holds.reduce(0, +)), ("reset", 3, holds.reduce(0, +)),
+            ("half_closed", 3, holds.reduce(0, +)), ("refused", 1, 0),
+        ]
+        let scrape = try exporter.scrape(until: { scrape in
+            expected.allSatisfy { scrape.value("conntrack_connection_duration_seconds_count", ["outcome": $0.outcome]) == $0.count }
+        }, seconds: 90)
+        for (outcome, count, seconds) in expected {
+            let sum = scrape.value("conntrack_connection_duration_seconds_sum", ["outcome": outcome]) ?? -1
+            #expect(scrape.value("conntrack_connection_duration_seconds_count", ["outcome": outcome]) == count, "\(outcome)")
+            #expect(abs(sum - seconds) <= max(1, 0.1 * seconds), "\(outcome): \(sum) s for \(seconds) s")
+            // Per bucket: the 0.2 s connections under 0.5 s, the 3 s ones under 5 s, the 20 s ones under 30 s.
+            let perHold = count / Double(outcome == "refused" ? 1 : holds.count)
+            let bucket = { (le: String) in scrape.value("conntrack_connection_duration_seconds_bucket", ["outcome": outcome, "le": le]) }
+            if outcome == "refused" {
+                #expect(bucket("0.1") == 1, "refused at once")
+            } else {
+                #expect(bucket("0.1") == 0 && bucket("0.5") == perHold, "\(outcome): 0.2 s")
+                #expect(bucket("1") == perHold && bucket("5") == 2 * perHold, "\(outcome): 3 s")
+                #expect(bucket("10") == 2 * perHold && bucket("30") == count, "\(outcome): 20 s")
+            }
+        }
+        #expect(scrape.value("conntrack_exporter_closes_untimed_total") == 0)
+        withExtendedLifetime((server, client)) {}
     }
 
     @Test func durationsAreAbsentWithTimestampsOff() throws {

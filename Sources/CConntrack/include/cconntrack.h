@@ -41,12 +41,12 @@ typedef struct cct_entry {
     cct_tuple original;
     /// Only filled for events (dumps skip it to stay cheap).
     cct_tuple reply;
-    /// CTA_TIMESTAMP in nanoseconds of the real-time clock, 0 when absent
-    /// (nf_conntrack_timestamp off); `stop_ns` only in DESTROY events.
+    /// CTA_TIMESTAMP_START in nanoseconds of the real-time clock, 0 when absent
+    /// (nf_conntrack_timestamp off). The stop time is not read: it is when the entry was
+    /// deleted, after the kernel's linger, never when the connection closed.
     uint64_t start_ns;
-    uint64_t stop_ns;
-    /// CTA_TIMEOUT: seconds until the entry expires, CCT_TIMEOUT_NONE when absent
-    /// (DESTROY events carry none).
+    /// CTA_TIMEOUT: seconds until the entry expires, CCT_TIMEOUT_NONE when absent (a DESTROY
+    /// event carries it only when the entry was removed before it expired).
     uint32_t timeout;
     /// IP_CT_TCP_FLAG_* bits the kernel has seen in each direction
     /// (CTA_PROTOINFO_TCP_FLAGS_ORIGINAL / _REPLY), 0 when absent.

@@ -14,15 +14,16 @@ public struct EventLog: Sendable {
         self.renderer = renderer
     }
 
-    /// Writes the line for `entry`, whose remote end is `host`.
-    func write(_ entry: ConntrackEntry, host: HostKey, outcome: ConnectionOutcome?) {
-        var line = self.line(for: entry, host: host, outcome: outcome)
+    /// Writes the line for `entry`, whose remote end is `host`; a closed connection's
+    /// `duration` runs to its first FIN or RST, when known.
+    func write(_ entry: ConntrackEntry, host: HostKey, outcome: ConnectionOutcome?, duration: Double? = nil) {
+        var line = self.line(for: entry, host: host, outcome: outcome, duration: duration)
         line.append("\n")
         // One write(2) per line keeps lines whole when stdout is a pipe.
         line.withUTF8 { bytes in _ = Glibc.write(STDOUT_FILENO, bytes.baseAddress, bytes.count) }
     }
 
-    func line(for entry: ConntrackEntry, host: HostKey, outcome: ConnectionOutcome?) -> String {
+    func line(for entry: ConntrackEntry, host: HostKey, outcome: ConnectionOutcome?, duration: Double? = nil) -> String {
         switch format {
         case .netfilter:
             return netfilterLine(entry) ?? ""
@@ -34,7 +35,7 @@ public struct EventLog: Sendable {
             if let original = entry.original { object.add("original", raw: json(original)) }
             if let reply = entry.reply { object.add("reply", raw: json(reply)) }
             if let outcome { object.add("outcome", outcome.label) }
-            if let duration = entry.durationSeconds { object.add("duration_seconds", raw: "\(duration)") }
+            if let duration { object.add("duration_seconds", raw: "\(duration)") }
             return object.text
         }
     }

@@ -44,6 +44,9 @@ public final class LifecycleListener: Sendable {
     private let hostTTL: Int64
     /// The table kept from events, with the reads that rebuild it; nil in dump mode.
     private let kept: KeptTableFeed?
+    /// Whether closed connections are timed from their start to their first FIN or RST, from
+    /// UPDATE events (subscribed to in every mode then).
+    public let timesDurations: Bool
     /// The listener thread's CPU time, taken after each drain of the socket.
     private let cpu = Atomic<UInt64>(0)
 
@@ -69,12 +72,16 @@ public final class LifecycleListener: Sendable {
     /// With `kept`, UPDATE events are subscribed to as well and the table is kept from them,
     /// unless the table is not active yet (``keepTable(_:)`` starts it).
     /// `store` holds the counters it keeps (made beforehand, so table readers can refer to it).
+    /// With `timesDurations` (the kernel stamps entries: `nf_conntrack_timestamp=1`), UPDATE
+    /// events are subscribed to whatever the table source, for when each connection began to close.
     public init(ignore: IgnoreList, mode: HostLabelMode, hostTTL: Int64, store: LifecycleStore = LifecycleStore(LifecycleCounters()),
-                log: EventLog?, kept: KeptTableFeed? = nil, logger: Logger) throws(SystemError) {
+                log: EventLog?, kept: KeptTableFeed? = nil, timesDurations: Bool = false, logger: Logger) throws(SystemError) {
         self.store = store
         self.hostTTL = hostTTL
         self.kept = kept
-        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes, updates: kept?.table.isActive == true))
+        self.timesDurations = timesDurations
+        socket = UncheckedBox(try ConntrackEventSocket(bufferBytes: Self.initialBufferBytes,
+                                                       updates: timesDurations || kept?.table.isActive == true))
         monitor = UncheckedBox(try AddressMonitor())
         self.ignore = ignore
         self.mode = mode
@@ -106,7 +113,8 @@ public final class LifecycleListener: Sendable {
     public func keepTable(_ on: Bool) throws(SystemError) {
         guard let kept, on != kept.table.isActive else { return }
         // Subscribed before the rebuild's dump starts: every change after the dump's walk comes as an event.
-        try socket.value.receiveUpdates(on)
+        // Durations keep them in any case.
+        if !timesDurations { try socket.value.receiveUpdates(on) }
         if on {
             kept.table.activate()
             try startRebuild(.start)
@@ -154,6 +162,7 @@ public final class LifecycleListener: Sendable {
         // goes at most that late, even when no event wakes the thread.
         let forgetInterval = hostTTL > 0 ? min(max(hostTTL / 4, 1), 60) : 0
         var lastForget = MonotonicClock.seconds()
+        var closeTimes = CloseTimes()
         while true {
             var timeout = forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1
             if let kept { timeout = min(timeout < 0 ? Int32.max : timeout, wantedRebuild != nil ? 100 : Int32(kept.checkInterval * 1000)) }
@@ -173,6 +182,7 @@ public final class LifecycleListener: Sendable {
                 }
                 lastForget = now
             }
+            if timesDurations { closeTimes.dropStale(now: ConnectionClassifier.realTimeNanoseconds()) }
             if ready > 0 && fds[1].revents != 0 && monitor.value.drain() {
                 do {
                     labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
@@ -183,7 +193,7 @@ public final class LifecycleListener: Sendable {
             var drained = true
             if ready > 0 && fds[0].revents != 0 {
                 do {
-                    drained = try drain(socket, labeler: labeler, at: now)
+                    drained = try drain(socket, labeler: labeler, closeTimes: &closeTimes, at: now)
                 } catch where error.errno == ENOBUFS {
                     handleOverflow(socket)
                     // What the lost events changed is unknown: only a new dump tells.
@@ -215,23 +225,38 @@ public final class LifecycleListener: Sendable {
     }
 
     /// Handles queued events for up to ``drainBudget``; true when the socket was emptied.
-    private func drain(_ socket: ConntrackEventSocket, labeler: HostLabeler, at now: Int64) throws(SystemError) -> Bool {
+    private func drain(_ socket: ConntrackEventSocket, labeler: HostLabeler, closeTimes: inout CloseTimes,
+                       at now: Int64) throws(SystemError) -> Bool {
         let drainEnd = ContinuousClock.now + Self.drainBudget
         while ContinuousClock.now < drainEnd {
-            if try socket.receive({ handle($0, labeler: labeler, at: now) }) == 0 { return true }
+            // One clock read per batch: the events of a batch arrived within the drain pause.
+            let received = timesDurations ? ConnectionClassifier.realTimeNanoseconds() : 0
+            if try socket.receive({ handle($0, labeler: labeler, closeTimes: &closeTimes, received: received, at: now) }) == 0 {
+                return true
+            }
         }
         return false
     }
 
-    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, at now: Int64) {
+    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, closeTimes: inout CloseTimes, received: UInt64, at now: Int64) {
         let classified = labeler.classify(entry)
         kept?.table.apply(entry, classified: classified)
         guard entry.message != .update else {
+            if timesDurations, entry.tcpState?.isClosing == true, let id = entry.id { closeTimes.recordClose(of: id, at: received) }
             store.withCounters { $0.countEvent(entry.message) }
             return
         }
         let counted = classified?.host
         let outcome = entry.message == .destroy ? ConnectionOutcome(finalState: entry.tcpState, sawReply: entry.sawReply) : nil
+        // From the first packet to the first FIN or the RST, never the kernel's linger after it. An
+        // entry removed before it expired (its DESTROY carries the time left: an RST answering the
+        // SYN, a deletion) closed as its DESTROY came.
+        var duration: Double?
+        if timesDurations, outcome != nil, let start = entry.startNanoseconds,
+           let closed = entry.id.flatMap({ closeTimes.takeClose(of: $0) }) ?? (entry.timeoutSeconds != nil ? received : nil),
+           closed >= start {
+            duration = Double(closed - start) / 1e9
+        }
         let traffic = classified.flatMap { Traffic(of: entry, direction: $0.direction) }
         // A destination-NATed connection's reply came from the backend it reached.
         let backend = outcome != nil && entry.isDestinationNAT
@@ -240,14 +265,14 @@ public final class LifecycleListener: Sendable {
             counters.countEvent(entry.message)
             guard let counted, entry.isTCP else { return }
             if let outcome {
-                counters.recordClosed(counted, outcome: outcome, durationSeconds: entry.durationSeconds,
+                counters.recordClosed(counted, outcome: outcome, durationSeconds: duration, timed: timesDurations,
                                       traffic: traffic, at: now)
                 if let backend { counters.recordBackendClosed(counted, backend: backend, outcome: outcome) }
             } else {
                 counters.recordOpened(counted, at: now)
             }
         }
-        if let log, let counted, entry.isTCP { log.write(entry, host: counted, outcome: outcome) }
+        if let log, let counted, entry.isTCP { log.write(entry, host: counted, outcome: outcome, duration: duration) }
     }
 
     private func handleOverflow(_ socket: ConntrackEventSocket) {
