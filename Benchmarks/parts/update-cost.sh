@@ -46,3 +46,39 @@ echo "| NEW + UPDATE + DESTROY (the kept table) | $(column 8 "$work/update-cost"
 echo
 echo "Subscribing to UPDATE costs the machine $(us "$(figure updatecost.packet_path_us)") µs of CPU per connection beyond the listener"
 echo "($(echo "$path_extra" | spread) µs per round): what \`--table.kernel-cost-per-connection\` stands for in \`--table.source=auto\`."
+
+# Durations (nf_conntrack_timestamp=1 at the exporter's start) subscribe to UPDATE in every mode, for
+# when each connection began to close. The same churn beside the exporter itself in dump mode,
+# without scrapes, timestamps off and on in turn: the machine's busy CPU and the exporter's per
+# 1,000 connections.
+churn_beside_exporter() {
+    in_ns sysctl -q -w "net.netfilter.nf_conntrack_timestamp=$1"
+    start_exporter
+    local busy busy_after exporter_ticks connections
+    read -r _ busy <<<"$(machine_ticks)"
+    exporter_ticks=$(cpu_ticks)
+    connections=$(in_ns "$bin/conntrack-churn" "$update_churn_seconds" 2 7998 | awk '{ print $2 }')
+    read -r _ busy_after <<<"$(machine_ticks)"
+    echo "$(( busy_after - busy )) $(( $(cpu_ticks) - exporter_ticks )) $connections"
+    stop_exporter
+}
+: >"$work/duration-cost"
+for _ in $(seq "$update_rounds"); do echo "$(churn_beside_exporter 0) $(churn_beside_exporter 1)" >>"$work/duration-cost"; done
+in_ns sysctl -q -w net.netfilter.nf_conntrack_timestamp=0
+# Milliseconds per 1,000 connections, timestamps off (offset 0) or on (3): the machine's busy CPU, the exporter's.
+per_thousand() { awk -v hz="$clock_ticks" -v o="$1" -v c="$2" '{ print $(o + c) / hz / $(o + 3) * 1e6 }' "$work/duration-cost"; }
+record durationcost.machine_ratio "$(ratio "$(per_thousand 3 1 | median)" "$(per_thousand 0 1 | median)")"
+echo
+echo "### What durations cost"
+echo
+echo "Durations end at each connection's first FIN or RST, which only UPDATE events carry: with"
+echo "\`nf_conntrack_timestamp=1\` at start the exporter subscribes to them in dump mode too. The same churn beside the"
+echo "exporter itself (dump mode, no scrapes), timestamps off and on in turn, $update_rounds interleaved rounds, CPU per 1,000"
+echo "connections (medians; spreads of the per-round values in brackets):"
+echo
+echo "| durations | connections per round | machine's busy CPU | the exporter's CPU |"
+echo "| --- | ---: | ---: | ---: |"
+echo "| off | $(column 3 "$work/duration-cost" | median) | $(us "$(per_thousand 0 1 | median)") ms ($(per_thousand 0 1 | spread)) | $(us "$(per_thousand 0 2 | median)") ms ($(per_thousand 0 2 | spread)) |"
+echo "| on | $(column 6 "$work/duration-cost" | median) | $(us "$(per_thousand 3 1 | median)") ms ($(per_thousand 3 1 | spread)) | $(us "$(per_thousand 3 2 | median)") ms ($(per_thousand 3 2 | spread)) |"
+echo
+echo "The machine spends $(figure durationcost.machine_ratio) x the CPU per connection with durations on (median of medians)."

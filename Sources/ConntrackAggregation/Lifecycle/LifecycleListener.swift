@@ -229,20 +229,26 @@ public final class LifecycleListener: Sendable {
                        at now: Int64) throws(SystemError) -> Bool {
         let drainEnd = ContinuousClock.now + Self.drainBudget
         while ContinuousClock.now < drainEnd {
-            // One clock read per batch: the events of a batch arrived within the drain pause.
-            let received = timesDurations ? ConnectionClassifier.realTimeNanoseconds() : 0
-            if try socket.receive({ handle($0, labeler: labeler, closeTimes: &closeTimes, received: received, at: now) }) == 0 {
+            // One clock read per batch, at its first event that needs it: the batch was received
+            // by then, so every event in it happened before (within the drain pause).
+            var received: UInt64?
+            if try socket.receive({ handle($0, labeler: labeler, closeTimes: &closeTimes, received: &received, at: now) }) == 0 {
                 return true
             }
         }
         return false
     }
 
-    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, closeTimes: inout CloseTimes, received: UInt64, at now: Int64) {
+    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, closeTimes: inout CloseTimes, received: inout UInt64?,
+                        at now: Int64) {
+        func receivedNanoseconds() -> UInt64 {
+            if received == nil { received = ConnectionClassifier.realTimeNanoseconds() }
+            return received!
+        }
         let classified = labeler.classify(entry)
         kept?.table.apply(entry, classified: classified)
         guard entry.message != .update else {
-            if timesDurations, entry.tcpState?.isClosing == true, let id = entry.id { closeTimes.recordClose(of: id, at: received) }
+            if timesDurations, entry.tcpState?.isClosing == true, let id = entry.id { closeTimes.recordClose(of: id, at: receivedNanoseconds()) }
             store.withCounters { $0.countEvent(entry.message) }
             return
         }
@@ -253,7 +259,7 @@ public final class LifecycleListener: Sendable {
         // SYN, a deletion) closed as its DESTROY came.
         var duration: Double?
         if timesDurations, outcome != nil, let start = entry.startNanoseconds,
-           let closed = entry.id.flatMap({ closeTimes.takeClose(of: $0) }) ?? (entry.timeoutSeconds != nil ? received : nil),
+           let closed = entry.id.flatMap({ closeTimes.takeClose(of: $0) }) ?? (entry.timeoutSeconds != nil ? receivedNanoseconds() : nil),
            closed >= start {
             duration = Double(closed - start) / 1e9
         }
