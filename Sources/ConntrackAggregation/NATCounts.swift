@@ -52,6 +52,16 @@ public struct NATCounts: Sendable {
         }
     }
 
+    /// These counts with the TCP translations replaced by those kept from events: the backends
+    /// (TCP only) and the TCP pools; UDP pools stay this read's.
+    func replacingTCP(with kept: KeptTranslations) -> NATCounts {
+        var replaced = self
+        replaced.backends = kept.backends
+        replaced.translatedPorts = translatedPorts.filter { $0.key.protocolNumber != 6 }.merging(kept.pools) { _, kept in kept }
+        replaced.uncountedTranslations = kept.uncountedPools
+        return replaced
+    }
+
     /// Whether a new pair fits under `maxPairs`, the other pairs numbering `count`.
     private func room(_ count: Int) -> Bool {
         maxPairs == 0 || count < maxPairs

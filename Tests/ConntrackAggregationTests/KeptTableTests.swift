@@ -1,5 +1,6 @@
 @testable import ConntrackAggregation
 import ConntrackModel
+import TestFixtures
 import Testing
 
 /// The table kept from events moves each entry's count between states and hosts as its
@@ -69,5 +70,34 @@ import Testing
         rebuilt.set(3, to: state(web, .finWait, .local))  // another state
         rebuilt.set(4, to: state(db, .established))  // another host
         #expect(rebuilt.differences(from: kept) == 4)
+    }
+
+    /// The NAT families move with the entries, each event saying again what its entry is
+    /// translated to: a backend's connections per state, a pool's ports while the entry lives.
+    @Test func movesTranslationsWithTheirEntries() {
+        let service = HostKey(RemoteEndpoint(address: IPAddress("198.18.3.10")!, port: 80), mode: .endpoint)
+        let translated = { (client: UInt16, backend: UInt16) in
+            KeptTranslations.Translation(makeEntry(from: "198.18.1.5", client, to: "198.18.3.10", 80, message: .new,
+                                                   translatedTo: ("198.18.2.2", backend, "198.18.2.1", 40000 + client)))!
+        }
+        let backend = { (port: UInt16) in BackendKey(host: service, backend: RemoteEndpoint(address: IPAddress("198.18.2.2")!, port: port)) }
+        let pool = { (port: UInt16) in
+            SNATKey(address: IPAddress("198.18.2.1")!, farEnd: RemoteEndpoint(address: IPAddress("198.18.2.2")!, port: port), protocolNumber: 6)
+        }
+        var table = KeptTable(maxHosts: 10)
+        table.set(1, to: state(service, .synSent), translation: translated(1000, 8081))
+        table.set(2, to: state(service, .synSent), translation: translated(1001, 8082))
+        table.set(1, to: state(service, .established), translation: translated(1000, 8081))
+        #expect(table.translations.backends[backend(8081)]?[.open] == 1)
+        #expect(table.translations.backends[backend(8081)]?[.opening] == 0)
+        #expect(table.translations.backends[backend(8082)]?[.opening] == 1)
+        #expect(table.translations.pools[pool(8081)]?.ports == 1 && table.translations.pools[pool(8082)]?.ports == 1)
+        #expect(table.translations.pools[pool(8081)]?.destination == RemoteEndpoint(address: IPAddress("198.18.3.10")!, port: 80))
+        // The DESTROY: the pair and the pool are gone with their last connection.
+        table.set(1, to: nil, translation: translated(1000, 8081))
+        #expect(table.translations.backends[backend(8081)] == nil && table.translations.pools[pool(8081)] == nil)
+        // A DESTROY of an entry never kept moves nothing.
+        table.set(3, to: nil, translation: translated(1002, 8082))
+        #expect(table.translations.pools[pool(8082)]?.ports == 1)
     }
 }

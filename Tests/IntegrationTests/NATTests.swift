@@ -220,4 +220,39 @@ struct NATTests {
         #expect(backendSeries(scrape).map(\.value).reduce(0, +) == 200)
         withExtendedLifetime((servers, clients)) {}
     }
+
+    /// In the table kept from events (a large table, no check due for 10 minutes), connections
+    /// translated after the last dump show in the NAT families at the next scrape: NEW events
+    /// carry both tuples.
+    @Test func theTableKeptFromEventsShowsNewTranslationsAtTheNextScrape() throws {
+        let net = try RoutedNamespaces()
+        try net.router.exec(["nft", "-f", "-"], input: """
+            table ip nat {
+                chain pre { type nat hook prerouting priority -100; ip daddr 198.18.3.10 tcp dport 80 dnat to numgen inc mod 2 map { 0 : 198.18.2.2 . 8081, 1 : 198.18.2.2 . 8082 }; }
+                chain post { type nat hook postrouting priority 100; oifname "r1" masquerade; }
+            }
+            """)
+        try net.router.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "50000", "--hosts", "1000"])
+        let servers = try [8081, 8082].map { port in
+            let server = try NamespaceProcess(in: net.server, python: PythonServers.holding(port: port, address: "0.0.0.0"))
+            try server.waitUntilListening(port: port)
+            return server
+        }
+        let exporter = try ExporterProcess(in: net.router, arguments: ["--ignore-hosts", ":9318", "--table.source", "events"])
+        let started = try exporter.scrape(until: { $0.value("conntrack_exporter_table_rebuilds_total", ["reason": "start"]) == 1 })
+        let details = try #require(started.value("conntrack_exporter_table_details_timestamp_seconds"))
+        let clients = try NamespaceProcess(in: net.client, python: Self.holdingClients(10, to: "198.18.3.10", port: 80, seconds: 120))
+        let backend = { (port: Int) in ["host": "198.18.3.10:80", "backend": "198.18.2.2:\(port)", "state": "open"] }
+        let pool = { (port: Int) in ["address": "198.18.2.1", "destination": "198.18.3.10:80", "backend": "198.18.2.2:\(port)", "protocol": "tcp"] }
+        let scrape = try exporter.scrape(until: { scrape in
+            [8081, 8082].compactMap { scrape.value("conntrack_backend_connections", backend($0)) }.reduce(0, +) == 10
+        }, seconds: 30)
+        #expect([8081, 8082].compactMap { scrape.value("conntrack_backend_connections", backend($0)) } == [5, 5])
+        #expect([8081, 8082].compactMap { scrape.value("conntrack_snat_ports_in_use", pool($0)) } == [5, 5])
+        // From events: no dump since the start's.
+        #expect(scrape.value("conntrack_exporter_table_source", ["source": "events"]) == 1)
+        #expect(scrape.value("conntrack_exporter_table_rebuilds_total", ["reason": "check"]) == 0)
+        #expect(scrape.value("conntrack_exporter_table_details_timestamp_seconds") == details)
+        withExtendedLifetime((servers, clients)) {}
+    }
 }

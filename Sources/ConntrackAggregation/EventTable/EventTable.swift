@@ -14,8 +14,8 @@ import Synchronization
 /// one are counted as corrections: none without a loss of events (or a dump that missed an
 /// entry, which the kernel allows on a changing table).
 ///
-/// Each rebuild's dump is also a full table read: the idle times, ages, traffic and NAT
-/// counts that events do not carry come from the latest one (``details``).
+/// Each rebuild's dump is also a full table read: the idle times, ages, traffic and UDP
+/// translations that TCP events do not carry come from the latest one (``details``).
 public final class EventTable: Sendable {
     /// Why the table was rebuilt, as `conntrack_exporter_table_rebuilds_total{reason}` says.
     public enum RebuildReason: String, Sendable, CaseIterable {
@@ -31,6 +31,7 @@ public final class EventTable: Sendable {
     private struct RecordedEvent: Sendable {
         let key: UInt64
         let state: KeptTable.EntryState?
+        let translation: KeptTranslations.Translation?
     }
 
     private struct State: Sendable {
@@ -96,11 +97,12 @@ public final class EventTable: Sendable {
             return  // a status change without the state: nothing to move
         }
         let key = KeptTable.key(of: entry)
+        let translation = KeptTranslations.Translation(entry)
         state.withLock { state in
             // Checked again under the lock: deactivated meanwhile, the table was emptied.
             guard isActive else { return }
-            state.kept.set(key, to: update)
-            state.recorded?.append(RecordedEvent(key: key, state: update))
+            state.kept.set(key, to: update, translation: translation)
+            state.recorded?.append(RecordedEvent(key: key, state: update, translation: translation))
         }
     }
 
@@ -146,7 +148,7 @@ public final class EventTable: Sendable {
         state.withLock { state in
             // Deactivated while the dump ran: the events it missed were never recorded.
             guard isActive else { return state.recorded = nil }
-            for event in state.recorded ?? [] { rebuilt.set(event.key, to: event.state) }
+            for event in state.recorded ?? [] { rebuilt.set(event.key, to: event.state, translation: event.translation) }
             if reason != .start { state.corrections += UInt64(rebuilt.differences(from: state.kept)) }
             state.kept = rebuilt
             state.recorded = nil
@@ -158,14 +160,15 @@ public final class EventTable: Sendable {
         HeapPolicy.releaseFreeMemory()
     }
 
-    /// The kept table's counts per host, with what only a dump carries (idle counts, idle and
-    /// age histograms, traffic, NAT) from the latest rebuild's read; nil before the first.
+    /// The kept table's counts per host and its TCP translations, with what only a dump carries
+    /// (idle counts, idle and age histograms, traffic, UDP translations) from the latest
+    /// rebuild's read; nil before the first.
     public func read(nowNanoseconds: UInt64) -> TableRead? {
-        let (hosts, details) = state.withLock { ($0.kept.hosts, $0.details) }
+        let (hosts, translations, details) = state.withLock { ($0.kept.hosts, $0.kept.translations, $0.details) }
         guard let details else { return nil }
         return TableRead(table: details.table.replacingCounts(with: hosts, nowNanoseconds: nowNanoseconds),
                          tcpEntries: details.tcpEntries, otherProtocolEntries: details.otherProtocolEntries,
-                         nat: details.nat, detailsNanoseconds: details.table.classifier.nowNanoseconds,
+                         nat: details.nat?.replacingTCP(with: translations), detailsNanoseconds: details.table.classifier.nowNanoseconds,
                          closedTraffic: details.closedTraffic)
     }
 
@@ -201,6 +204,6 @@ private final class KeptTableBuilder: ConnectionObserver, @unchecked Sendable {
     }
 
     func observe(_ connection: TrackedConnection, entry: ConntrackEntry) {
-        table.set(KeptTable.key(of: entry), to: KeptTable.EntryState(connection))
+        table.set(KeptTable.key(of: entry), to: KeptTable.EntryState(connection), translation: KeptTranslations.Translation(entry))
     }
 }

@@ -53,10 +53,13 @@ struct KeptTable: Sendable {
     private var freeHosts: [UInt32] = []
     /// Hosts counted apart at most (0: any number); further hosts count under ``HostKey/other``.
     private let maxHosts: Int
+    /// The NAT families, moved with the entries.
+    private(set) var translations: KeptTranslations
 
     init(expectedEntries: Int = 0, maxHosts: Int = 0) {
         entries = EntryStateMap(expectedCount: expectedEntries)
         self.maxHosts = maxHosts > 0 ? min(maxHosts, Self.maxHostSlots - 1) : Self.maxHostSlots - 1
+        translations = KeptTranslations(maxPairs: maxHosts)
     }
 
     /// Entries kept.
@@ -89,15 +92,22 @@ struct KeptTable: Sendable {
         entries[key].map(decode)
     }
 
-    /// Keeps `state` for the entry under `key` (nil: the entry is gone, or no longer counted).
-    mutating func set(_ key: UInt64, to state: EntryState?) {
+    /// Keeps `state` for the entry under `key` (nil: the entry is gone, or no longer counted),
+    /// translated as `translation` says (from the same event or dump entry).
+    mutating func set(_ key: UInt64, to state: EntryState?, translation: KeptTranslations.Translation? = nil) {
+        var old: UInt32?
+        var new: EntryState?
         if let state {
             let index = hostIndex(for: state.host)
             hostCounts[Int(index)].count(state.tcpState, closedBy: state.closedBy, adding: true)
-            if let old = entries.updateValue(Self.pack(state, host: index), forKey: key) { uncount(old) }
-        } else if let old = entries.removeValue(forKey: key) {
-            uncount(old)
+            new = translation == nil ? nil : decode(Self.pack(state, host: index))
+            old = entries.updateValue(Self.pack(state, host: index), forKey: key)
+        } else {
+            old = entries.removeValue(forKey: key)
         }
+        // Read before the old value's host may be freed.
+        if let translation, old != nil || new != nil { translations.move(translation, from: old.map(decode), to: new) }
+        if let old { uncount(old) }
     }
 
     /// Every host with connections and its counts, in no particular order.
