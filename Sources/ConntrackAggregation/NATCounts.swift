@@ -40,10 +40,8 @@ public struct NATCounts: Sendable {
             // The reply goes back to the translated source: its address and port, unique per reply tuple.
             let key = SNATKey(address: reply.destination, farEnd: farEnd, protocolNumber: entry.protocolNumber)
             let asked = RemoteEndpoint(address: original.destination, port: original.destinationPort)
-            if var pool = translatedPorts[key] {
-                pool.ports += 1
-                if HostKey(asked, mode: .endpoint) < HostKey(pool.destination, mode: .endpoint) { pool.destination = asked }
-                translatedPorts[key] = pool
+            if translatedPorts[key] != nil {
+                translatedPorts[key]!.add(asked: asked)
             } else if room(translatedPorts.count) {
                 translatedPorts[key] = SNATPool(ports: 1, destination: asked)
             } else {

@@ -52,6 +52,12 @@ public struct SNATPool: Sendable, Equatable {
         self.ports = ports
         self.destination = destination
     }
+
+    /// One more connection, which asked for `asked`.
+    public mutating func add(asked: RemoteEndpoint) {
+        ports += 1
+        if HostKey(asked, mode: .endpoint) < HostKey(destination, mode: .endpoint) { destination = asked }
+    }
 }
 
 extension RemoteEndpoint {

@@ -44,6 +44,23 @@ struct NATTests {
         """
     }
 
+    /// Sends `virtual` (address and port) on to 198.18.2.2:8081 and :8082 in turn, masquerading
+    /// on the way to the server when asked; starts a server holding connections on each port.
+    private static func twoBackends(behind virtual: (address: String, port: Int), masquerade: Bool,
+                                    in net: RoutedNamespaces) throws -> [NamespaceProcess] {
+        try net.router.exec(["nft", "-f", "-"], input: """
+            table ip nat {
+                chain pre { type nat hook prerouting priority -100; ip daddr \(virtual.address) tcp dport \(virtual.port) dnat to numgen inc mod 2 map { 0 : 198.18.2.2 . 8081, 1 : 198.18.2.2 . 8082 }; }
+                \(masquerade ? #"chain post { type nat hook postrouting priority 100; oifname "r1" masquerade; }"# : "")
+            }
+            """)
+        return try [8081, 8082].map { port in
+            let server = try NamespaceProcess(in: net.server, python: PythonServers.holding(port: port, address: "0.0.0.0"))
+            try server.waitUntilListening(port: port)
+            return server
+        }
+    }
+
     @Test func sourceNATPortExhaustionIsSeenBeforeAndWhenConnectionsFail() throws {
         let net = try RoutedNamespaces()
         try net.router.exec(["nft", "-f", "-"], input: """
@@ -155,17 +172,7 @@ struct NATTests {
     /// holds with that reply tuple.
     @Test func sourceNATPoolsUnderDestinationNATAreTheKernelsReplyTuples() throws {
         let net = try RoutedNamespaces()
-        try net.router.exec(["nft", "-f", "-"], input: """
-            table ip nat {
-                chain pre { type nat hook prerouting priority -100; ip daddr 198.18.3.10 tcp dport 80 dnat to numgen inc mod 2 map { 0 : 198.18.2.2 . 8081, 1 : 198.18.2.2 . 8082 }; }
-                chain post { type nat hook postrouting priority 100; oifname "r1" masquerade; }
-            }
-            """)
-        let servers = try [8081, 8082].map { port in
-            let server = try NamespaceProcess(in: net.server, python: PythonServers.holding(port: port, address: "0.0.0.0"))
-            try server.waitUntilListening(port: port)
-            return server
-        }
+        let servers = try Self.twoBackends(behind: ("198.18.3.10", 80), masquerade: true, in: net)
         let exporter = try ExporterProcess(in: net.router, arguments: ["--ignore-hosts", ":9318"])
         let clients = try NamespaceProcess(in: net.client, python: Self.holdingClients(40, to: "198.18.3.10", port: 80, seconds: 120))
         let pool = { (backend: Int) in
@@ -191,16 +198,7 @@ struct NATTests {
     /// --max-hosts 10 the backend series keep to 10 pairs and `other`, and the rest are counted.
     @Test func portForwardingBackendSeriesKeepToMaxHosts() throws {
         let net = try RoutedNamespaces()
-        try net.router.exec(["nft", "-f", "-"], input: """
-            table ip nat {
-                chain pre { type nat hook prerouting priority -100; ip daddr 198.18.1.1 tcp dport 8080 dnat to numgen inc mod 2 map { 0 : 198.18.2.2 . 8081, 1 : 198.18.2.2 . 8082 }; }
-            }
-            """)
-        let servers = try [8081, 8082].map { port in
-            let server = try NamespaceProcess(in: net.server, python: PythonServers.holding(port: port, address: "0.0.0.0"))
-            try server.waitUntilListening(port: port)
-            return server
-        }
+        let servers = try Self.twoBackends(behind: ("198.18.1.1", 8080), masquerade: false, in: net)
         let clientAddresses = (10..<210).map { "198.18.1.\($0)" }
         for address in clientAddresses { try net.client.exec(["ip", "addr", "add", "\(address)/24", "dev", "c0", "nodad"]) }
         let exporter = try ExporterProcess(in: net.router, arguments: ["--ignore-hosts", ":9318", "--max-hosts", "10"])
@@ -226,18 +224,8 @@ struct NATTests {
     /// carry both tuples.
     @Test func theTableKeptFromEventsShowsNewTranslationsAtTheNextScrape() throws {
         let net = try RoutedNamespaces()
-        try net.router.exec(["nft", "-f", "-"], input: """
-            table ip nat {
-                chain pre { type nat hook prerouting priority -100; ip daddr 198.18.3.10 tcp dport 80 dnat to numgen inc mod 2 map { 0 : 198.18.2.2 . 8081, 1 : 198.18.2.2 . 8082 }; }
-                chain post { type nat hook postrouting priority 100; oifname "r1" masquerade; }
-            }
-            """)
+        let servers = try Self.twoBackends(behind: ("198.18.3.10", 80), masquerade: true, in: net)
         try net.router.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "50000", "--hosts", "1000"])
-        let servers = try [8081, 8082].map { port in
-            let server = try NamespaceProcess(in: net.server, python: PythonServers.holding(port: port, address: "0.0.0.0"))
-            try server.waitUntilListening(port: port)
-            return server
-        }
         let exporter = try ExporterProcess(in: net.router, arguments: ["--ignore-hosts", ":9318", "--table.source", "events"])
         let started = try exporter.scrape(until: { $0.value("conntrack_exporter_table_rebuilds_total", ["reason": "start"]) == 1 })
         let details = try #require(started.value("conntrack_exporter_table_details_timestamp_seconds"))

@@ -65,10 +65,8 @@ struct KeptTranslations: Sendable {
     }
 
     private mutating func addPort(_ key: SNATKey, asked: RemoteEndpoint) {
-        if var pool = pools[key] {
-            pool.ports += 1
-            if HostKey(asked, mode: .endpoint) < HostKey(pool.destination, mode: .endpoint) { pool.destination = asked }
-            pools[key] = pool
+        if pools[key] != nil {
+            pools[key]!.add(asked: asked)
         } else if maxPairs == 0 || pools.count < maxPairs {
             pools[key] = SNATPool(ports: 1, destination: asked)
         } else {
