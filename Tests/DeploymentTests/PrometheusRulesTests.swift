@@ -38,7 +38,7 @@ import Testing
 
 /// Whether the README's metric reference names `metric` (directly, or as a `{a,b}` family).
 func documented(_ metric: String, in readme: String) -> Bool {
-    let base = metric.replacing(/_(bucket|sum|count)$/, with: "")
+    let base = metric.replacing(/_(bucket|sum|count|gsum|gcount)$/, with: "")
     if readme.contains("`\(base)`") { return true }
     // conntrack_stat_{found,...}_total and process_{...} rows.
     let families = readme.matches(of: /`([a-z_]+)\{([a-z_,]+)\}([a-z_]*)`/)

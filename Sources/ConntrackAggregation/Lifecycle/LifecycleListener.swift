@@ -163,6 +163,7 @@ public final class LifecycleListener: Sendable {
         let forgetInterval = hostTTL > 0 ? min(max(hostTTL / 4, 1), 60) : 0
         var lastForget = MonotonicClock.seconds()
         var closeTimes = CloseTimes()
+        var lastStaleDrop = MonotonicClock.seconds()
         while true {
             var timeout = forgetInterval > 0 ? Int32(forgetInterval * 1000) : -1
             if let kept { timeout = min(timeout < 0 ? Int32.max : timeout, wantedRebuild != nil ? 100 : Int32(kept.checkInterval * 1000)) }
@@ -182,7 +183,10 @@ public final class LifecycleListener: Sendable {
                 }
                 lastForget = now
             }
-            if timesDurations { closeTimes.dropStale(now: ConnectionClassifier.realTimeNanoseconds()) }
+            if timesDurations, now - lastStaleDrop >= 60 {
+                closeTimes.dropStale(now: ConnectionClassifier.realTimeNanoseconds())
+                lastStaleDrop = now
+            }
             if ready > 0 && fds[1].revents != 0 && monitor.value.drain() {
                 do {
                     labeler = HostLabeler(local: try LocalAddresses.read(), ignore: ignore, mode: mode)
@@ -257,12 +261,10 @@ public final class LifecycleListener: Sendable {
         // From the first packet to the first FIN or the RST, never the kernel's linger after it. An
         // entry removed before it expired (its DESTROY carries the time left: an RST answering the
         // SYN, a deletion) closed as its DESTROY came.
+        let closed = outcome == nil || !timesDurations ? nil
+            : entry.id.flatMap { closeTimes.takeClose(of: $0) } ?? (entry.timeoutSeconds != nil ? receivedNanoseconds() : nil)
         var duration: Double?
-        if timesDurations, outcome != nil, let start = entry.startNanoseconds,
-           let closed = entry.id.flatMap({ closeTimes.takeClose(of: $0) }) ?? (entry.timeoutSeconds != nil ? receivedNanoseconds() : nil),
-           closed >= start {
-            duration = Double(closed - start) / 1e9
-        }
+        if let start = entry.startNanoseconds, let closed, closed >= start { duration = Double(closed - start) / 1e9 }
         let traffic = classified.flatMap { Traffic(of: entry, direction: $0.direction) }
         // A destination-NATed connection's reply came from the backend it reached.
         let backend = outcome != nil && entry.isDestinationNAT
