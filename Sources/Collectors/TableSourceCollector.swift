@@ -19,7 +19,7 @@ public final class TableSourceCollector: Collector {
     static let rebuildFailed = MetricDescriptor("conntrack_exporter_table_rebuild_failed", .gauge,
         help: "1 if the last rebuild of the table kept from events failed (see the log); it is retried at the next check.")
     static let detailsTime = MetricDescriptor("conntrack_exporter_table_details_timestamp_seconds", .gauge,
-        help: "In events mode, when the dump that idle counts, idle and age histograms and NAT counts come from started, in seconds since the epoch.")
+        help: "In events mode, when the dump that idle counts, the idle histogram, open connections' traffic and UDP translations come from started, in seconds since the epoch: time() minus it is their age.")
 
     private let table: EventTable?
     private let chooser: TableSourceChooser?

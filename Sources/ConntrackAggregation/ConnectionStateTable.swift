@@ -43,10 +43,12 @@ public struct ConnectionStateTable: Sendable {
     public var hostCount: Int { keptHosts?.count ?? hostCounts.count }
 
     /// This read with each host's state counts replaced by `kept` (a table kept from events),
-    /// as of `nowNanoseconds`. The idle count of each host, the histograms and the traffic stay
-    /// this read's: events do not carry them.
-    public func replacingCounts(with kept: [(key: HostKey, value: StateCounts)], nowNanoseconds: UInt64) -> ConnectionStateTable {
+    /// and the age histogram by `ages` when given, as of `nowNanoseconds`. The idle count of each
+    /// host, the idle histogram and the traffic stay this read's: events do not carry them.
+    public func replacingCounts(with kept: [(key: HostKey, value: StateCounts)], ages: Histogram? = nil,
+                                nowNanoseconds: UInt64) -> ConnectionStateTable {
         var replaced = self
+        if let ages { replaced.age = ages }
         let idle = Dictionary(hosts.lazy.filter { $0.value.idle > 0 }.map { ($0.key, $0.value.idle) }, uniquingKeysWith: +)
         replaced.keptHosts = kept.map { host in
             var counts = host.value

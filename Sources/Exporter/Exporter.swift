@@ -37,7 +37,7 @@ public final class Exporter {
         let listener: LifecycleListener?
         let tableSource = options.tableSourceInForce
         let eventTable = tableSource == .dump ? nil
-            : EventTable(maxHosts: Self.tableMaxHosts(options), active: tableSource == .events)
+            : EventTable(maxHosts: Self.tableMaxHosts(options), active: tableSource == .events, keepsAges: TimestampSetting.isEnabled())
         // With auto, every dump is measured: its CPU per entry is half of what the choice weighs.
         let dumpCost = tableSource == .auto ? DumpCost() : nil
         func measured(_ source: any TableSource) -> any TableSource { dumpCost?.measuring(source) ?? source }

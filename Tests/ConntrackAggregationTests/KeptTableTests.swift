@@ -100,4 +100,23 @@ import Testing
         table.set(3, to: nil, translation: translated(1002, 8082))
         #expect(table.translations.pools[pool(8082)]?.ports == 1)
     }
+
+    /// Ages kept from events: an entry's start from its NEW (or a dump's stamp) is kept while it
+    /// opens and is open; only open ones have an age, and a closing one has none.
+    @Test func keepsTheAgesOfOpenEntries() throws {
+        var table = KeptTable(keepsAges: true)
+        let second: UInt64 = 1_000_000_000
+        let now = 1_800_000_000 * second
+        table.set(1, to: state(web, .synSent), startNanoseconds: now - 40 * second)
+        table.set(2, to: state(web, .established), startNanoseconds: now - 2 * second)
+        #expect(try #require(table.ages(nowNanoseconds: now)).count == 1, "an opening entry has no age yet")
+        table.set(1, to: state(web, .established))
+        let ages = try #require(table.ages(nowNanoseconds: now))
+        #expect(ages.count == 2 && ages.sum == 42)
+        table.set(1, to: state(web, .finWait, .local))
+        #expect(table.ages(nowNanoseconds: now)?.sum == 2)
+        table.set(2, to: nil)
+        #expect(table.ages(nowNanoseconds: now)?.count == 0)
+        #expect(KeptTable().ages(nowNanoseconds: now) == nil)
+    }
 }

@@ -203,4 +203,30 @@ struct EventTableTests {
         let log = auto.stop().log
         #expect(log.contains("table source switched") && log.contains("to=events") && log.contains("to=dump"))
     }
+
+    /// With the kernel stamping entries, the open connections' ages are kept from events too: a
+    /// connection opened after the start's dump is in the age histogram at the next scrape, no
+    /// check dump since, and it leaves it when it closes.
+    @Test func agesAreKeptFromEvents() throws {
+        let namespace = try TestNamespace()
+        try namespace.sysctl("net.netfilter.nf_conntrack_timestamp", "1")
+        try namespace.exec([IntegrationEnvironment.executable("conntrack-fill"), "--entries", "2000", "--hosts", "50"])
+        let exporter = try ExporterProcess(in: namespace, arguments: Self.common + ["--table.source", "events"])
+        let started = try exporter.scrape(until: { $0.value("conntrack_exporter_table_rebuilds_total", ["reason": "start"]) == 1 })
+        let before = try #require(started.value("conntrack_open_connection_age_seconds_gcount"))
+        let sockets = try namespace.inside { () throws -> [Int32] in
+            let listener = try LoopbackSocket.listen(port: 7501)
+            return try [listener] + (0..<3).flatMap { _ in try LoopbackSocket.connectAndAccept(listener: listener, port: 7501) }
+        }
+        let opened = try exporter.scrape(until: { $0.value("conntrack_open_connection_age_seconds_gcount") == before + 3 }, seconds: 20)
+        #expect(opened.value("conntrack_open_connection_age_seconds_gcount") == before + 3)
+        // Three of them in their first seconds, against the filled entries' stamps.
+        #expect(opened.value("conntrack_open_connection_age_seconds_bucket", ["le": "30"]) ?? 0
+                >= (started.value("conntrack_open_connection_age_seconds_bucket", ["le": "30"]) ?? 0) + 3)
+        #expect(opened.value("conntrack_exporter_table_rebuilds_total", ["reason": "check"]) == 0)
+        sockets.dropFirst().forEach { close($0) }
+        let closed = try exporter.scrape(until: { $0.value("conntrack_open_connection_age_seconds_gcount") == before }, seconds: 20)
+        #expect(closed.value("conntrack_open_connection_age_seconds_gcount") == before)
+        close(sockets[0])
+    }
 }

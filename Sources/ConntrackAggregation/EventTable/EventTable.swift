@@ -32,6 +32,7 @@ public final class EventTable: Sendable {
         let key: UInt64
         let state: KeptTable.EntryState?
         let translation: KeptTranslations.Translation?
+        let startNanoseconds: UInt64?
     }
 
     private struct State: Sendable {
@@ -53,15 +54,19 @@ public final class EventTable: Sendable {
 
     private let state: Mutex<State>
     private let maxHosts: Int
+    /// Whether each entry's start is kept, for the open connections' ages.
+    private let keepsAges: Bool
     /// Whether the table is kept at all: `--table.source=auto` keeps it only while events cost less than dumps.
     private let active: Atomic<Bool>
 
     /// `maxHosts` as ``TableReader``'s: hosts counted apart at most, 0 for any number.
-    /// Not `active`, it ignores events until ``activate()``.
-    public init(maxHosts: Int, active: Bool = true) {
+    /// Not `active`, it ignores events until ``activate()``. With `keepsAges` (the kernel stamps
+    /// entries) the open connections' ages are kept from events too.
+    public init(maxHosts: Int, active: Bool = true, keepsAges: Bool = false) {
         self.maxHosts = maxHosts
+        self.keepsAges = keepsAges
         self.active = Atomic(active)
-        state = Mutex(State(kept: KeptTable(maxHosts: maxHosts)))
+        state = Mutex(State(kept: KeptTable(maxHosts: maxHosts, keepsAges: keepsAges)))
     }
 
     /// Whether events are applied and rebuilds kept.
@@ -78,7 +83,7 @@ public final class EventTable: Sendable {
         // Under the lock that ``apply(_:classifier:)`` checks it in: no event lands after the emptying.
         state.withLock { state in
             active.store(false, ordering: .relaxed)
-            state.kept = KeptTable(maxHosts: maxHosts)
+            state.kept = KeptTable(maxHosts: maxHosts, keepsAges: keepsAges)
             state.details = nil
         }
         HeapPolicy.releaseFreeMemory()
@@ -98,11 +103,13 @@ public final class EventTable: Sendable {
         }
         let key = KeptTable.key(of: entry)
         let translation = KeptTranslations.Translation(entry)
+        // A NEW event starts its entry now, unless it carries the kernel's stamp.
+        let start = keepsAges && entry.message == .new ? entry.startNanoseconds ?? ConnectionClassifier.realTimeNanoseconds() : nil
         state.withLock { state in
             // Checked again under the lock: deactivated meanwhile, the table was emptied.
             guard isActive else { return }
-            state.kept.set(key, to: update, translation: translation)
-            state.recorded?.append(RecordedEvent(key: key, state: update, translation: translation))
+            state.kept.set(key, to: update, translation: translation, startNanoseconds: start)
+            state.recorded?.append(RecordedEvent(key: key, state: update, translation: translation, startNanoseconds: start))
         }
     }
 
@@ -132,7 +139,7 @@ public final class EventTable: Sendable {
             let end = MonotonicClock.preciseSeconds()
             state.withLock { $0.nextRebuildSeconds = end + Self.rebuildPause * (end - startSeconds) }
         }
-        let builder = KeptTableBuilder(maxHosts: maxHosts, expectedEntries: state.withLock { $0.kept.count })
+        let builder = KeptTableBuilder(maxHosts: maxHosts, expectedEntries: state.withLock { $0.kept.count }, keepsAges: keepsAges)
         let read: TableRead
         do {
             read = try reader.read(observers: [builder])
@@ -148,7 +155,9 @@ public final class EventTable: Sendable {
         state.withLock { state in
             // Deactivated while the dump ran: the events it missed were never recorded.
             guard isActive else { return state.recorded = nil }
-            for event in state.recorded ?? [] { rebuilt.set(event.key, to: event.state, translation: event.translation) }
+            for event in state.recorded ?? [] {
+                rebuilt.set(event.key, to: event.state, translation: event.translation, startNanoseconds: event.startNanoseconds)
+            }
             if reason != .start { state.corrections += UInt64(rebuilt.differences(from: state.kept)) }
             state.kept = rebuilt
             state.recorded = nil
@@ -160,13 +169,15 @@ public final class EventTable: Sendable {
         HeapPolicy.releaseFreeMemory()
     }
 
-    /// The kept table's counts per host and its TCP translations, with what only a dump carries
-    /// (idle counts, idle and age histograms, traffic, UDP translations) from the latest
-    /// rebuild's read; nil before the first.
+    /// The kept table's counts per host, its TCP translations and (when kept) the open
+    /// connections' ages, with what only a dump carries (idle counts and times, traffic, UDP
+    /// translations) from the latest rebuild's read; nil before the first.
     public func read(nowNanoseconds: UInt64) -> TableRead? {
-        let (hosts, translations, details) = state.withLock { ($0.kept.hosts, $0.kept.translations, $0.details) }
+        let (hosts, translations, ages, details) = state.withLock {
+            ($0.kept.hosts, $0.kept.translations, $0.kept.ages(nowNanoseconds: nowNanoseconds), $0.details)
+        }
         guard let details else { return nil }
-        return TableRead(table: details.table.replacingCounts(with: hosts, nowNanoseconds: nowNanoseconds),
+        return TableRead(table: details.table.replacingCounts(with: hosts, ages: ages, nowNanoseconds: nowNanoseconds),
                          tcpEntries: details.tcpEntries, otherProtocolEntries: details.otherProtocolEntries,
                          nat: details.nat?.replacingTCP(with: translations), detailsNanoseconds: details.table.classifier.nowNanoseconds,
                          closedTraffic: details.closedTraffic)
@@ -199,11 +210,12 @@ private final class KeptTableBuilder: ConnectionObserver, @unchecked Sendable {
     // Touched by the reading thread only, during the read.
     var table: KeptTable
 
-    init(maxHosts: Int, expectedEntries: Int) {
-        table = KeptTable(expectedEntries: expectedEntries, maxHosts: maxHosts)
+    init(maxHosts: Int, expectedEntries: Int, keepsAges: Bool) {
+        table = KeptTable(expectedEntries: expectedEntries, maxHosts: maxHosts, keepsAges: keepsAges)
     }
 
     func observe(_ connection: TrackedConnection, entry: ConntrackEntry) {
-        table.set(KeptTable.key(of: entry), to: KeptTable.EntryState(connection), translation: KeptTranslations.Translation(entry))
+        table.set(KeptTable.key(of: entry), to: KeptTable.EntryState(connection), translation: KeptTranslations.Translation(entry),
+                  startNanoseconds: entry.startNanoseconds)
     }
 }

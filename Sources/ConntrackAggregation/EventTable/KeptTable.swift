@@ -55,12 +55,24 @@ struct KeptTable: Sendable {
     private let maxHosts: Int
     /// The NAT families, moved with the entries.
     private(set) var translations: KeptTranslations
+    /// When ages are kept (the kernel stamps entries): each opening or open entry's start, in
+    /// seconds since ``startsEpoch``, with ``openBit`` set while it is open. Closing entries
+    /// have no age to show and are not kept here.
+    private var starts: EntryStateMap?
+    /// 2020-01-01: a start in 31 bits lasts until 2088.
+    static let startsEpoch: UInt64 = 1_577_836_800
+    private static let openBit: UInt32 = 1 << 31
 
-    init(expectedEntries: Int = 0, maxHosts: Int = 0) {
+    /// With `keepsAges`, each entry's start is kept too (15 to 23 bytes more per entry).
+    init(expectedEntries: Int = 0, maxHosts: Int = 0, keepsAges: Bool = false) {
         entries = EntryStateMap(expectedCount: expectedEntries)
         self.maxHosts = maxHosts > 0 ? min(maxHosts, Self.maxHostSlots - 1) : Self.maxHostSlots - 1
         translations = KeptTranslations(maxPairs: maxHosts)
+        starts = keepsAges ? EntryStateMap(expectedCount: expectedEntries) : nil
     }
+
+    /// Whether entries' starts are kept.
+    var keepsAges: Bool { starts != nil }
 
     /// Entries kept.
     var count: Int { entries.count }
@@ -93,8 +105,11 @@ struct KeptTable: Sendable {
     }
 
     /// Keeps `state` for the entry under `key` (nil: the entry is gone, or no longer counted),
-    /// translated as `translation` says (from the same event or dump entry).
-    mutating func set(_ key: UInt64, to state: EntryState?, translation: KeptTranslations.Translation? = nil) {
+    /// translated as `translation` says and started at `startNanoseconds` (real time; nil:
+    /// unchanged), both from the same event or dump entry.
+    mutating func set(_ key: UInt64, to state: EntryState?, translation: KeptTranslations.Translation? = nil,
+                      startNanoseconds: UInt64? = nil) {
+        if starts != nil { keepStart(key, state: state, startNanoseconds: startNanoseconds) }
         var old: UInt32?
         var new: EntryState?
         if let state {
@@ -108,6 +123,30 @@ struct KeptTable: Sendable {
         // Read before the old value's host may be freed.
         if let translation, old != nil || new != nil { translations.move(translation, from: old.map(decode), to: new) }
         if let old { uncount(old) }
+    }
+
+    private mutating func keepStart(_ key: UInt64, state: EntryState?, startNanoseconds: UInt64?) {
+        guard let state, let counted = ConnectionState(state.tcpState), counted == .opening || counted == .open else {
+            starts!.removeValue(forKey: key)
+            return
+        }
+        let seconds = startNanoseconds.map { UInt32(clamping: ($0 / 1_000_000_000) &- Self.startsEpoch) & ~Self.openBit }
+            ?? starts![key].map { $0 & ~Self.openBit }
+        guard let seconds else { return }
+        starts!.updateValue(counted == .open ? seconds | Self.openBit : seconds, forKey: key)
+    }
+
+    /// The age of every open entry whose start is kept, at `nowNanoseconds`; nil when ages are not kept.
+    func ages(nowNanoseconds: UInt64) -> Histogram? {
+        guard let starts else { return nil }
+        var ages = Histogram(upperBounds: LifecycleCounters.durationBounds)
+        let now = nowNanoseconds / 1_000_000_000 &- Self.startsEpoch
+        starts.forEach { _, value in
+            guard value & Self.openBit != 0 else { return }
+            let start = UInt64(value & ~Self.openBit)
+            ages.observe(Double(now > start ? now - start : 0))
+        }
+        return ages
     }
 
     /// Every host with connections and its counts, in no particular order.
