@@ -13,6 +13,8 @@ public struct NATCollector: Collector {
         help: "Destination-NATed TCP connections per host (the address clients asked for), backend actually reached (from the reply tuple) and state (opening, open, closing, closed).")
     static let backendClosed = MetricDescriptor("conntrack_backend_connections_closed_total", .counter,
         help: "Destination-NATed TCP connections removed, per host, backend and outcome: which backend refuses or never answers.")
+    static let backendClosesFolded = MetricDescriptor("conntrack_exporter_backend_closes_folded_total", .counter,
+        help: "Destination-NATed connections removed and counted under their host's backend=\"other\" in conntrack_backend_connections_closed_total, its pairs being at --max-hosts.")
     static let foldedBackends = MetricDescriptor("conntrack_exporter_folded_backends", .gauge,
         help: "Destination-NAT pairs (host, backend) of this read counted under host=\"other\", backend=\"other\" because of --max-hosts (pairs past 64 times it are not told apart and count as one).")
     static let portsInUse = MetricDescriptor("conntrack_snat_ports_in_use", .gauge,
@@ -47,13 +49,15 @@ public struct NATCollector: Collector {
                 writer.sample(Self.backends.name, labelList: labels(key) + [("state", "\(state)")], value: UInt64(counts[state]))
             }
         }
-        if let closed = context.events?.backendClosed {
+        if let events = context.events {
             writer.header(Self.backendClosed)
-            for (key, outcomes) in closed.sorted(by: { Self.order($0.key, $1.key) }) {
+            for (key, outcomes) in events.backendClosed.sorted(by: { Self.order($0.key, $1.key) }) {
                 for outcome in ConnectionOutcome.allCases where outcomes[outcome] > 0 {
                     writer.sample(Self.backendClosed.name, labelList: labels(key) + [("outcome", outcome.label)], value: outcomes[outcome])
                 }
             }
+            writer.header(Self.backendClosesFolded)
+            writer.sample(Self.backendClosesFolded.name, value: events.backendClosesFolded)
         }
         writer.header(Self.foldedBackends)
         writer.sample(Self.foldedBackends.name, value: UInt64(folded))

@@ -34,6 +34,8 @@ public struct LifecycleCounters: Sendable {
     public private(set) var forgottenHosts: UInt64 = 0
     /// Closed connections per destination-NAT backend and outcome, under their host.
     public private(set) var backendClosed: [BackendKey: OutcomeCounts] = [:]
+    /// Closed connections counted under a host's `other` backend, the pairs being at their cap.
+    public private(set) var backendClosesFolded: UInt64 = 0
     /// Final traffic of each host's closed connections (DESTROY events with counters).
     public private(set) var closedTraffic: [HostKey: Traffic] = [:]
     /// Packets (both ways) of closed connections with counters, per ``ConnectionOutcome``.
@@ -126,7 +128,10 @@ public struct LifecycleCounters: Sendable {
     /// that first). Past the cap, new backends of a host count under ``BackendKey/other(of:)``.
     public mutating func recordBackendClosed(_ host: HostKey, backend: RemoteEndpoint, outcome: ConnectionOutcome) {
         var key = BackendKey(host: admitted(host), backend: backend)
-        if maxHosts > 0, backendClosed[key] == nil, backendClosed.count >= maxHosts { key = .other(of: key.host) }
+        if maxHosts > 0, backendClosed[key] == nil, backendClosed.count >= maxHosts {
+            key = .other(of: key.host)
+            backendClosesFolded += 1
+        }
         backendClosed[key, default: OutcomeCounts()][outcome] += 1
     }
 
@@ -139,7 +144,17 @@ public struct LifecycleCounters: Sendable {
                                        at now: Int64) -> [HostKey: Traffic] {
         var totals = closedAtStart.filter { lastChanged[$0.key] != nil }
         var openHosts = Set<HostKey>()
-        for (host, traffic) in open.sorted(by: { ($0.value.bytes, $1.key) > ($1.value.bytes, $0.key) }) {
+        var newHosts: [(key: HostKey, value: Traffic)] = []
+        for (host, traffic) in open {
+            guard lastChanged[host] != nil else {
+                newHosts.append((host, traffic))
+                continue
+            }
+            totals[host, default: .zero] += traffic
+            openHosts.insert(host)
+        }
+        // Only new hosts are sorted: the cap admits the heaviest first.
+        for (host, traffic) in newHosts.sorted(by: { ($0.value.bytes, $1.key) > ($1.value.bytes, $0.key) }) {
             let key = admitted(host)
             if lastChanged[key] == nil { changed(key, at: now) }
             totals[key, default: .zero] += traffic

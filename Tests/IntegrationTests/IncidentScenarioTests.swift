@@ -176,10 +176,16 @@ struct IncidentScenarioTests {
         try listener.waitUntilListening(port: 7601)
         // Eight clients connect at once and give up after 3 s (one SYN retransmission).
         let clients = try NamespaceProcess(in: namespace, python: Self.simultaneousClients(8, port: 7601, holdingFor: 3))
-        Thread.sleep(forTimeInterval: 0.5)
-        // The accept queue holds backlog + 1 connections; the kernel drops the other SYNs.
-        let queued = try observer.socketCount(state: "established", "dport = :7601")
-        let waiting = try observer.conntrackCount(port: 7601, state: "SYN_SENT")
+        // The accept queue holds backlog + 1 connections; the kernel drops the other SYNs. Waits
+        // until all eight clients have sent their SYN (their interpreter may start slowly).
+        var queued = 0
+        var waiting = 0
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.1)
+            queued = try observer.socketCount(state: "established", "dport = :7601")
+            waiting = try observer.conntrackCount(port: 7601, state: "SYN_SENT")
+        } while (queued < 1 || queued + waiting < 8) && Date() < deadline
         #expect(queued >= 1 && waiting == 8 - queued, "queued \(queued), SYN_SENT \(waiting)")
         let opening = ["host": "127.0.0.1:7601"]
         #expect(try observer.exporterValue("conntrack_opening_connections", opening, settlesAt: Double(waiting)) == Double(waiting))

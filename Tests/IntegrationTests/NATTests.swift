@@ -199,6 +199,10 @@ struct NATTests {
     @Test func portForwardingBackendSeriesKeepToMaxHosts() throws {
         let net = try RoutedNamespaces()
         let servers = try Self.twoBackends(behind: ("198.18.1.1", 8080), masquerade: false, in: net)
+        // Ended connections leave the router's table within a second or two.
+        for state in ["time_wait", "fin_wait", "close_wait", "last_ack", "close"] {
+            try net.router.sysctl("net.netfilter.nf_conntrack_tcp_timeout_\(state)", "1")
+        }
         let clientAddresses = (10..<210).map { "198.18.1.\($0)" }
         for address in clientAddresses { try net.client.exec(["ip", "addr", "add", "\(address)/24", "dev", "c0", "nodad"]) }
         let exporter = try ExporterProcess(in: net.router, arguments: ["--ignore-hosts", ":9318", "--max-hosts", "10"])
@@ -216,6 +220,13 @@ struct NATTests {
         #expect(pairs.contains("other other"))
         #expect(scrape.value("conntrack_exporter_folded_backends") == 190)
         #expect(backendSeries(scrape).map(\.value).reduce(0, +) == 200)
+        // When they end, the closed counter keeps to 10 pairs too, and counts the rest.
+        net.client.killProcesses()
+        let closedSeries = { (scrape: Exposition) in scrape.samples.filter { $0.name == "conntrack_backend_connections_closed_total" } }
+        let ended = try exporter.scrape(until: { closedSeries($0).map(\.value).reduce(0, +) == 200 }, seconds: 60)
+        #expect(closedSeries(ended).map(\.value).reduce(0, +) == 200)
+        #expect(Set(closedSeries(ended).map { $0.labels["host", default: ""] + " " + $0.labels["backend", default: ""] }).count <= 11)
+        #expect(ended.value("conntrack_exporter_backend_closes_folded_total") == 190)
         withExtendedLifetime((servers, clients)) {}
     }
 

@@ -233,26 +233,20 @@ public final class LifecycleListener: Sendable {
                        at now: Int64) throws(SystemError) -> Bool {
         let drainEnd = ContinuousClock.now + Self.drainBudget
         while ContinuousClock.now < drainEnd {
-            // One clock read per batch, at its first event that needs it: the batch was received
-            // by then, so every event in it happened before (within the drain pause).
-            var received: UInt64?
-            if try socket.receive({ handle($0, labeler: labeler, closeTimes: &closeTimes, received: &received, at: now) }) == 0 {
-                return true
-            }
+            if try socket.receive({ handle($0, labeler: labeler, closeTimes: &closeTimes, at: now) }) == 0 { return true }
         }
         return false
     }
 
-    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, closeTimes: inout CloseTimes, received: inout UInt64?,
-                        at now: Int64) {
-        func receivedNanoseconds() -> UInt64 {
-            if received == nil { received = ConnectionClassifier.realTimeNanoseconds() }
-            return received!
-        }
+    private func handle(_ entry: ConntrackEntry, labeler: HostLabeler, closeTimes: inout CloseTimes, at now: Int64) {
         let classified = labeler.classify(entry)
         kept?.table.apply(entry, classified: classified)
         guard entry.message != .update else {
-            if timesDurations, entry.tcpState?.isClosing == true, let id = entry.id { closeTimes.recordClose(of: id, at: receivedNanoseconds()) }
+            // The clock is read as the event is handled, after the system call that brought it (one
+            // receive makes several): never before the event happened, at most the drain pause late.
+            if timesDurations, entry.tcpState?.isClosing == true, let id = entry.id {
+                closeTimes.recordClose(of: id, at: ConnectionClassifier.realTimeNanoseconds())
+            }
             store.withCounters { $0.countEvent(entry.message) }
             return
         }
@@ -262,7 +256,7 @@ public final class LifecycleListener: Sendable {
         // entry removed before it expired (its DESTROY carries the time left: an RST answering the
         // SYN, a deletion) closed as its DESTROY came.
         let closed = outcome == nil || !timesDurations ? nil
-            : entry.id.flatMap { closeTimes.takeClose(of: $0) } ?? (entry.timeoutSeconds != nil ? receivedNanoseconds() : nil)
+            : entry.id.flatMap { closeTimes.takeClose(of: $0) } ?? (entry.timeoutSeconds != nil ? ConnectionClassifier.realTimeNanoseconds() : nil)
         var duration: Double?
         if let start = entry.startNanoseconds, let closed, closed >= start { duration = Double(closed - start) / 1e9 }
         let traffic = classified.flatMap { Traffic(of: entry, direction: $0.direction) }
