@@ -14,7 +14,7 @@ public struct NATCollector: Collector {
     static let backendClosed = MetricDescriptor("conntrack_backend_connections_closed_total", .counter,
         help: "Destination-NATed TCP connections removed, per host, backend and outcome: which backend refuses or never answers.")
     static let backendClosesFolded = MetricDescriptor("conntrack_exporter_backend_closes_folded_total", .counter,
-        help: "Destination-NATed connections removed and counted under their host's backend=\"other\" in conntrack_backend_connections_closed_total, its pairs being at --max-hosts.")
+        help: "Destination-NATed connections removed and counted under host=\"other\", backend=\"other\" in conntrack_backend_connections_closed_total, its pairs being at --max-hosts.")
     static let foldedBackends = MetricDescriptor("conntrack_exporter_folded_backends", .gauge,
         help: "Destination-NAT pairs (host, backend) of this read counted under host=\"other\", backend=\"other\" because of --max-hosts (pairs past 64 times it are not told apart and count as one).")
     static let portsInUse = MetricDescriptor("conntrack_snat_ports_in_use", .gauge,
@@ -83,15 +83,14 @@ public struct NATCollector: Collector {
     /// The `maxPairs` busiest backend pairs, the rest summed under (`other`, `other`); with how
     /// many were folded there.
     private func fold(_ pairs: [BackendKey: StateCounts]) -> (pairs: [BackendKey: StateCounts], folded: Int) {
-        let otherKey = BackendKey(host: .other, backend: .other)
-        let own = pairs.filter { $0.key != otherKey }
+        let own = pairs.filter { $0.key != .other }
         guard maxPairs > 0, own.count > maxPairs else { return (pairs, 0) }
         // Busiest first; ties in label order, so the same table keeps the same pairs.
         let ranked = own.sorted { $0.value.total != $1.value.total ? $0.value.total > $1.value.total : Self.order($0.key, $1.key) }
         var kept = Dictionary(uniqueKeysWithValues: ranked.prefix(maxPairs).map { ($0.key, $0.value) })
-        var other = pairs[otherKey] ?? StateCounts()
+        var other = pairs[.other] ?? StateCounts()
         for pair in ranked.dropFirst(maxPairs) { other.add(pair.value) }
-        kept[otherKey] = other
+        kept[.other] = other
         return (kept, ranked.count - maxPairs)
     }
 

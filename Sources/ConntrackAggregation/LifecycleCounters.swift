@@ -34,7 +34,7 @@ public struct LifecycleCounters: Sendable {
     public private(set) var forgottenHosts: UInt64 = 0
     /// Closed connections per destination-NAT backend and outcome, under their host.
     public private(set) var backendClosed: [BackendKey: OutcomeCounts] = [:]
-    /// Closed connections counted under a host's `other` backend, the pairs being at their cap.
+    /// Closed connections counted under (`other`, `other`), the pairs being at their cap.
     public private(set) var backendClosesFolded: UInt64 = 0
     /// Final traffic of each host's closed connections (DESTROY events with counters).
     public private(set) var closedTraffic: [HostKey: Traffic] = [:]
@@ -125,11 +125,11 @@ public struct LifecycleCounters: Sendable {
 
     /// Counts a destination-NATed connection to `host` that ended at `backend`, as
     /// ``recordClosed(_:outcome:durationSeconds:traffic:at:)`` counts it under its host (call
-    /// that first). Past the cap, new backends of a host count under ``BackendKey/other(of:)``.
+    /// that first). Past the cap, new pairs count under (`other`, `other`), as the gauges fold them.
     public mutating func recordBackendClosed(_ host: HostKey, backend: RemoteEndpoint, outcome: ConnectionOutcome) {
         var key = BackendKey(host: admitted(host), backend: backend)
         if maxHosts > 0, backendClosed[key] == nil, backendClosed.count >= maxHosts {
-            key = .other(of: key.host)
+            key = BackendKey.other
             backendClosesFolded += 1
         }
         backendClosed[key, default: OutcomeCounts()][outcome] += 1

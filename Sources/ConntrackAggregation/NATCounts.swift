@@ -33,7 +33,7 @@ public struct NATCounts: Sendable {
         let farEnd = RemoteEndpoint(address: reply.source, port: reply.sourcePort)
         if entry.isDestinationNAT, let connection {
             var key = BackendKey(host: connection.host, backend: farEnd)
-            if backends[key] == nil && !room(backends.count) { key = BackendKey(host: .other, backend: .other) }
+            if backends[key] == nil && !room(backends.count) { key = BackendKey.other }
             backends[key, default: StateCounts()].add(connection, idleThreshold: idleThreshold)
         }
         if entry.isSourceNAT, let original = entry.original {

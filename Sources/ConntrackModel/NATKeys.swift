@@ -9,10 +9,8 @@ public struct BackendKey: Hashable, Sendable {
         self.backend = backend
     }
 
-    /// Where backends past the cap count, under their host.
-    public static func other(of host: HostKey) -> BackendKey {
-        BackendKey(host: host, backend: RemoteEndpoint.other)
-    }
+    /// Where pairs past the cap count, as hosts past it count under ``HostKey/other``.
+    public static let other = BackendKey(host: .other, backend: .other)
 }
 
 /// One source-NAT port pool as the kernel allocates it: a translated port is unique per reply

@@ -226,7 +226,8 @@ struct NATTests {
         let ended = try exporter.scrape(until: { closedSeries($0).map(\.value).reduce(0, +) == 200 }, seconds: 60)
         #expect(closedSeries(ended).map(\.value).reduce(0, +) == 200)
         #expect(Set(closedSeries(ended).map { $0.labels["host", default: ""] + " " + $0.labels["backend", default: ""] }).count <= 11)
-        #expect(ended.value("conntrack_exporter_backend_closes_folded_total") == 190)
+        let folded = closedSeries(ended).filter { $0.labels["host"] == "other" && $0.labels["backend"] == "other" }.map(\.value).reduce(0, +)
+        #expect(folded > 0 && ended.value("conntrack_exporter_backend_closes_folded_total") == folded)
         withExtendedLifetime((servers, clients)) {}
     }
 

@@ -77,8 +77,8 @@ struct KeptTable: Sendable {
     /// Entries kept.
     var count: Int { entries.count }
 
-    /// Bytes the entries' slots take (the hosts aside).
-    var entryBytes: Int { entries.bytes }
+    /// Bytes the entries' slots take, their starts' included (the hosts aside).
+    var entryBytes: Int { entries.bytes + (starts?.bytes ?? 0) }
 
     /// The key of `entry`: its kernel id and original tuple hashed together with the process's
     /// seed. The id alone (32 bits) repeats among a few million entries; the pair does not.

@@ -57,7 +57,7 @@ struct KeptTranslations: Sendable {
     }
 
     private mutating func count(_ pair: BackendKey, _ state: KeptTable.EntryState, adding: Bool) {
-        let key = backends[pair] != nil || maxPairs == 0 || backends.count < maxPairs ? pair : BackendKey(host: .other, backend: .other)
+        let key = backends[pair] != nil || maxPairs == 0 || backends.count < maxPairs ? pair : BackendKey.other
         var counts = backends[key] ?? StateCounts()
         guard let counted = ConnectionState(state.tcpState), adding || counts[counted] > 0 else { return }
         counts.count(state.tcpState, closedBy: state.closedBy, adding: adding)
