@@ -71,9 +71,6 @@ struct KeptTable: Sendable {
         starts = keepsAges ? EntryStateMap(expectedCount: expectedEntries) : nil
     }
 
-    /// Whether entries' starts are kept.
-    var keepsAges: Bool { starts != nil }
-
     /// Entries kept.
     var count: Int { entries.count }
 
@@ -115,8 +112,9 @@ struct KeptTable: Sendable {
         if let state {
             let index = hostIndex(for: state.host)
             hostCounts[Int(index)].count(state.tcpState, closedBy: state.closedBy, adding: true)
-            new = translation == nil ? nil : decode(Self.pack(state, host: index))
-            old = entries.updateValue(Self.pack(state, host: index), forKey: key)
+            let packed = Self.pack(state, host: index)
+            new = translation == nil ? nil : decode(packed)
+            old = entries.updateValue(packed, forKey: key)
         } else {
             old = entries.removeValue(forKey: key)
         }

@@ -12,7 +12,7 @@ import ConntrackModel
 /// next rebuild counts them anew from its dump.
 struct KeptTranslations: Sendable {
     /// What an entry is translated to, from an event's or a dump's tuples.
-    struct Translation: Sendable, Equatable {
+    struct Translation: Sendable {
         /// Under destination NAT: the backend reached (the reply's source).
         let backend: RemoteEndpoint?
         /// Under source NAT: the pool its translated port comes from.

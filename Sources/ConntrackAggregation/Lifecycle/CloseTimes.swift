@@ -34,8 +34,6 @@ struct CloseTimes {
         let cutoff = nanoseconds - Self.maxAgeNanoseconds
         if started.values.contains(where: { $0 < cutoff }) { started = started.filter { $0.value >= cutoff } }
     }
-
-    var count: Int { started.count }
 }
 
 extension TCPState {
